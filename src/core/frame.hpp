@@ -1,0 +1,48 @@
+// A video frame: pixel format, size, timestamp and where its memory lives.
+//
+// Ownership: a Frame never owns pixels directly. `storage` holds a shared
+// reference to whatever owns them (a decoder's AVFrame, a pooled host buffer,
+// a CUDA allocation). Copying a Frame shares the pixels; a stage that wants to
+// modify pixels it did not allocate must make its own copy (see clone()).
+// Frames travel the pipeline queues by value (moved), so exactly one stage
+// holds a given Frame object at a time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+namespace ballcam {
+
+enum class PixelFormat : std::uint8_t {
+  kYuv420p,  // planar Y, U, V; chroma at half width and height (the CPU pipeline's format)
+  kNv12,     // Y plane + interleaved UV plane (NVDEC's output)
+  kRgb24,    // packed RGB, for reports and previews
+  kGray8,
+};
+
+enum class MemoryLocation : std::uint8_t { kHost, kCuda };
+
+const char* to_string(PixelFormat format);
+
+struct Frame {
+  PixelFormat format = PixelFormat::kYuv420p;
+  MemoryLocation memory = MemoryLocation::kHost;
+  int width_px = 0;
+  int height_px = 0;
+  std::array<std::uint8_t*, 4> planes{};
+  std::array<int, 4> strides{};  // bytes per row of each plane
+  std::int64_t pts_us = 0;        // presentation time, microseconds from stream start
+  std::int64_t index = 0;         // 0-based position in the decoded stream
+  std::shared_ptr<void> storage;  // keeps `planes` alive
+
+  bool empty() const { return planes[0] == nullptr; }
+
+  // Host frame with freshly allocated (uninitialised) planes, rows aligned to 64 bytes.
+  static Frame allocate(PixelFormat format, int width_px, int height_px);
+
+  // Deep copy into a new host allocation (same format and size).
+  Frame clone() const;
+};
+
+}  // namespace ballcam
