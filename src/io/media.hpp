@@ -1,0 +1,60 @@
+// Types io/ hands to the rest of the program without exposing FFmpeg.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace ballcam::io {
+
+struct Rational {
+  int num = 0;
+  int den = 1;
+  double value() const { return den == 0 ? 0.0 : static_cast<double>(num) / den; }
+};
+
+// Description of the input's audio stream (opaque: owns AVCodecParameters and
+// the stream time base). Shared between the Source that produced it and the
+// Sink that copies or transcodes it.
+class AudioStreamDesc;
+using AudioStreamDescPtr = std::shared_ptr<const AudioStreamDesc>;
+
+// Description of raw PCM audio a producer (the synthesiser) will hand to a Sink.
+AudioStreamDescPtr make_pcm_audio_desc(int sample_rate_hz, int channels);
+
+// One compressed audio packet (opaque, move-only; owns an AVPacket).
+// pts is already expressed relative to the Source's start (same origin as
+// Frame::pts_us), so video and audio stay in sync.
+class AudioPacket {
+ public:
+  struct Impl;
+  AudioPacket();
+  explicit AudioPacket(std::unique_ptr<Impl> impl);
+  AudioPacket(AudioPacket&&) noexcept;
+  AudioPacket& operator=(AudioPacket&&) noexcept;
+  ~AudioPacket();
+  std::int64_t pts_us() const;
+  Impl* impl() const { return impl_.get(); }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+struct StreamInfo {
+  std::string url_redacted;  // credentials removed; safe to log
+  std::string format_name;   // demuxer name
+  std::string video_codec;
+  int width_px = 0;
+  int height_px = 0;
+  Rational frame_rate;          // average/nominal; {0,1} when unknown
+  std::int64_t duration_us = -1;  // -1 when unknown (live)
+  std::int64_t frame_count = -1;  // estimated number of video frames; -1 when unknown
+  bool live = false;
+  bool has_audio = false;
+  std::string audio_codec;
+};
+
+// Returns the URL with any user:password@ removed.
+std::string redact_url(const std::string& url);
+
+}  // namespace ballcam::io

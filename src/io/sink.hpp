@@ -1,0 +1,61 @@
+// Sink: encode (libx264) + mux to a file or URL chosen by its scheme/extension.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/frame.hpp"
+#include "core/status.hpp"
+#include "io/media.hpp"
+
+namespace ballcam::io {
+
+struct VideoEncodeOptions {
+  int width_px = 1280;
+  int height_px = 720;
+  Rational frame_rate{25, 1};   // nominal rate (metadata and default GOP)
+  std::string preset = "veryfast";
+  int crf = 23;                 // used when bitrate_kbps == 0
+  int bitrate_kbps = 0;         // > 0: ABR with this target (and VBV of 2x)
+  int gop_frames = 0;           // 0 = 2 seconds
+  bool zerolatency = false;     // x264 tune=zerolatency (no B-frames, no lookahead)
+  int threads = 0;              // 0 = x264's choice
+};
+
+enum class AudioPolicy : std::uint8_t {
+  kAuto,  // copy when the container takes the codec, else transcode to AAC
+  kNone,  // write no audio
+};
+
+struct SinkOptions {
+  std::string url;           // file path or rtmp://, srt://, udp://, ...
+  std::string format;        // muxer name override; empty = from URL (mp4, mkv, flv for rtmp, mpegts for srt/udp)
+  VideoEncodeOptions video;
+  AudioPolicy audio = AudioPolicy::kAuto;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;  // without finish(): finalises what was written (never leaves a broken file)
+
+  // `audio` may be null (no audio). Fails with kOutputError for an
+  // unwritable path/URL; in that case nothing is left on disk.
+  static Result<std::unique_ptr<Sink>> open(const SinkOptions& options, AudioStreamDescPtr audio);
+
+  // Host yuv420p frame of exactly the configured size. pts_us must increase;
+  // a non-increasing timestamp is nudged forward, never written backwards.
+  virtual Status write_video(const Frame& frame) = 0;
+  // A packet from the Source whose AudioStreamDesc was given to open().
+  virtual Status write_audio(AudioPacket packet) = 0;
+  // Interleaved float PCM, for a sink opened with make_pcm_audio_desc().
+  virtual Status write_audio_samples(const float* interleaved, int sample_frames, std::int64_t pts_us) = 0;
+
+  // Flush encoders, write the trailer (mp4: faststart), close. Idempotent.
+  virtual Status finish() = 0;
+
+  virtual std::uint64_t frames_written() const = 0;
+  virtual std::uint64_t bytes_written() const = 0;
+};
+
+}  // namespace ballcam::io

@@ -1,0 +1,57 @@
+// Source: demux + decode any file or URL libavformat opens.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "core/frame.hpp"
+#include "core/status.hpp"
+#include "io/media.hpp"
+
+namespace ballcam::io {
+
+enum class LiveMode : std::uint8_t { kAuto, kLive, kFile };
+
+struct SourceOptions {
+  std::string url;
+  LiveMode live = LiveMode::kAuto;       // kAuto: rtsp/rtmp/srt/udp/... are live, files are not
+  std::int64_t open_timeout_ms = 10000;  // connect/open timeout for network inputs
+  std::int64_t read_timeout_ms = 10000;  // no data for this long -> error
+  std::string rtsp_transport = "tcp";    // "tcp" or "udp"
+  bool want_audio = true;                // demux the first audio stream as packets
+  int decoder_threads = 0;               // 0 = libavcodec's choice
+};
+
+struct EndOfStream {};
+
+// What read() produces: a decoded video frame (host, yuv420p), an audio
+// packet, or the end of the input.
+using SourceItem = std::variant<Frame, AudioPacket, EndOfStream>;
+
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // Opens, probes and prepares the decoder. Errors name the problem in one
+  // line (missing file, not a video, no video stream, unreachable URL...).
+  static Result<std::unique_ptr<Source>> open(const SourceOptions& options);
+
+  virtual const StreamInfo& info() const = 0;
+  // Null when the input has no audio or audio was not wanted.
+  virtual AudioStreamDescPtr audio() const = 0;
+
+  // Next item. Corrupt packets are skipped and counted; EAGAIN/EOF are flow
+  // control. A Status is returned only for failures the caller must report.
+  virtual Result<SourceItem> read() = 0;
+
+  // Thread-safe: makes a blocked read() return promptly (with EndOfStream).
+  virtual void interrupt() = 0;
+
+  virtual std::uint64_t corrupt_packets() const = 0;
+  virtual std::uint64_t bytes_read() const = 0;
+};
+
+}  // namespace ballcam::io
