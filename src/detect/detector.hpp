@@ -1,0 +1,56 @@
+// Detector interface and registry. Backends register by name; each is asked
+// at creation time whether it can work here (model present, libtorch built).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/frame.hpp"
+#include "core/geometry.hpp"
+#include "core/status.hpp"
+
+namespace ballcam::detect {
+
+struct DetectorConfig {
+  std::string name = "classical";
+  std::string model_path;        // neural backends
+  int threads = 0;               // intra-op threads; 0 = backend default
+  double min_score = 0.3;        // candidates below this are dropped
+  int max_candidates = 8;
+  double min_ball_radius_px = 1.5;  // at source resolution
+  double max_ball_radius_px = 20.0;
+};
+
+// What the tracker knows that can make detection cheaper or better.
+struct DetectHints {
+  std::optional<Point2> predicted;  // where the ball should be this frame
+  double search_radius_px = 0.0;    // how far from `predicted` it may be
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual std::string name() const = 0;
+  // `frame` is a host yuv420p frame at source resolution.
+  virtual Result<Detections> detect(const Frame& frame, const DetectHints& hints) = 0;
+};
+
+using DetectorFactory = std::function<Result<std::unique_ptr<Detector>>(const DetectorConfig&)>;
+
+struct DetectorInfo {
+  std::string name;
+  std::string description;
+  DetectorFactory factory;
+};
+
+// Registers a backend (called once per backend from register_builtin_detectors()).
+void register_detector(DetectorInfo info);
+// Names of all registered backends.
+std::vector<std::string> detector_names();
+// Creates the backend named in config.name; kInvalidArgument for unknown names.
+Result<std::unique_ptr<Detector>> create_detector(const DetectorConfig& config);
+
+}  // namespace ballcam::detect
