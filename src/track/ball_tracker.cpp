@@ -1,0 +1,343 @@
+#include "track/ball_tracker.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ballcam {
+
+namespace {
+
+constexpr double kReferenceWidthPx = 1920.0;
+constexpr double kReferenceFps = 25.0;
+
+int scale_frames(int frames, double factor) {
+  return std::max(1, static_cast<int>(std::lround(frames * factor)));
+}
+
+}  // namespace
+
+TrackerConfig TrackerConfig::scaled_for(int frame_width_px, double fps) const {
+  TrackerConfig c = *this;
+  const double s = frame_width_px > 0 ? frame_width_px / kReferenceWidthPx : 1.0;
+  const double t = fps > 0.0 ? fps / kReferenceFps : 1.0;  // frames per reference frame
+  c.measurement_noise_px *= s;
+  c.min_gate_px *= s;
+  c.max_gate_px *= s;
+  c.accel_noise_px_per_frame2 *= s / (t * t);
+  c.initial_velocity_sigma_px_per_frame *= s / t;
+  c.max_speed_px_per_frame *= s / t;
+  c.moving_speed_px_per_frame *= s / t;
+  c.coast_velocity_decay = std::pow(coast_velocity_decay, 1.0 / t);
+  c.confirm_hits = scale_frames(confirm_hits, t);
+  c.max_coast_frames = scale_frames(max_coast_frames, t);
+  c.lost_forget_frames = scale_frames(lost_forget_frames, t);
+  c.tentative_max_misses = scale_frames(tentative_max_misses, t);
+  c.switch_after_misses = scale_frames(switch_after_misses, t);
+  c.switch_confirm_frames = scale_frames(switch_confirm_frames, t);
+  return c;
+}
+
+BallTracker::BallTracker(TrackerConfig config, int frame_width_px, int frame_height_px, double fps)
+    : config_(config), width_px_(frame_width_px), height_px_(frame_height_px), fps_(fps) {
+  config_.max_hypotheses = std::max(1, config_.max_hypotheses);
+  config_.max_candidates = std::max(1, config_.max_candidates);
+  config_.confirm_hits = std::max(1, config_.confirm_hits);
+  hypotheses_.reserve(static_cast<std::size_t>(config_.max_hypotheses));
+  candidate_owner_.reserve(16);
+}
+
+void BallTracker::reset() {
+  hypotheses_.clear();
+  primary_id_ = -1;
+  mode_ = TrackMode::kSearching;
+  ever_tracked_ = false;
+  frames_lost_ = 0;
+  last_position_ = {};
+}
+
+BallTracker::Hypothesis* BallTracker::primary() {
+  for (auto& h : hypotheses_) {
+    if (h.id == primary_id_) return &h;
+  }
+  return nullptr;
+}
+
+const BallTracker::Hypothesis* BallTracker::primary() const {
+  for (const auto& h : hypotheses_) {
+    if (h.id == primary_id_) return &h;
+  }
+  return nullptr;
+}
+
+void BallTracker::clamp_to_frame(track::KalmanCV& filter) const {
+  // The estimate stays on the picture: a ball that leaves it is coasted at
+  // the edge, not extrapolated into the stands.
+  auto clamp_axis = [](track::KalmanCV::Axis& a, double hi) {
+    if (a.pos < 0.0) {
+      a.pos = 0.0;
+      a.vel = std::max(a.vel, 0.0);
+    } else if (a.pos > hi) {
+      a.pos = hi;
+      a.vel = std::min(a.vel, 0.0);
+    }
+  };
+  clamp_axis(filter.x(), static_cast<double>(width_px_));
+  clamp_axis(filter.y(), static_cast<double>(height_px_));
+  // Velocity clamp: a detector glitch must not fling the estimate away.
+  const double vx = filter.x().vel;
+  const double vy = filter.y().vel;
+  const double speed = std::hypot(vx, vy);
+  if (speed > config_.max_speed_px_per_frame && speed > 0.0) {
+    const double k = config_.max_speed_px_per_frame / speed;
+    filter.x().vel = vx * k;
+    filter.y().vel = vy * k;
+  }
+}
+
+void BallTracker::predict_all() {
+  for (auto& h : hypotheses_) {
+    h.filter.predict();
+    if (h.misses > 0) {
+      h.filter.x().vel *= config_.coast_velocity_decay;
+      h.filter.y().vel *= config_.coast_velocity_decay;
+    }
+    clamp_to_frame(h.filter);
+    h.matched = false;
+    h.candidate = -1;
+  }
+}
+
+double BallTracker::gate_radius_px(const Hypothesis& h) const {
+  const double var = std::max(h.filter.innovation_var_x(), h.filter.innovation_var_y());
+  return std::clamp(config_.gate_sigma * std::sqrt(var), config_.min_gate_px, config_.max_gate_px);
+}
+
+void BallTracker::associate(const Detections& detections) {
+  const std::size_t n =
+      std::min(detections.balls.size(), static_cast<std::size_t>(config_.max_candidates));
+  candidate_owner_.assign(n, -1);
+
+  auto best_for = [&](const Hypothesis& h) -> int {
+    int best = -1;
+    double best_cost = std::numeric_limits<double>::infinity();
+    const Point2 p = h.filter.position();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (candidate_owner_[i] >= 0) continue;
+      const BallCandidate& c = detections.balls[i];
+      if (c.score < config_.min_candidate_score) continue;
+      const double dist_px = std::hypot(c.center.x - p.x, c.center.y - p.y);
+      if (dist_px > config_.max_gate_px) continue;
+      const double d = h.filter.mahalanobis(c.center);
+      if (d > config_.gate_sigma && dist_px > config_.min_gate_px) continue;
+      const double cost = d - config_.score_weight * c.score;
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = static_cast<int>(i);
+      }
+    }
+    return best;
+  };
+
+  // The primary chooses first; then the others, most established first.
+  std::vector<int> order;  // small (max_hypotheses); indices into hypotheses_
+  order.reserve(hypotheses_.size());
+  for (std::size_t i = 0; i < hypotheses_.size(); ++i) order.push_back(static_cast<int>(i));
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    const Hypothesis& ha = hypotheses_[static_cast<std::size_t>(a)];
+    const Hypothesis& hb = hypotheses_[static_cast<std::size_t>(b)];
+    const bool pa = ha.id == primary_id_;
+    const bool pb = hb.id == primary_id_;
+    if (pa != pb) return pa;
+    return ha.consecutive_hits > hb.consecutive_hits;
+  });
+
+  for (int idx : order) {
+    Hypothesis& h = hypotheses_[static_cast<std::size_t>(idx)];
+    const int c = best_for(h);
+    if (c < 0) {
+      h.consecutive_hits = 0;
+      ++h.misses;
+      continue;
+    }
+    candidate_owner_[static_cast<std::size_t>(c)] = idx;
+    const BallCandidate& cand = detections.balls[static_cast<std::size_t>(c)];
+    h.filter.correct(cand.center);
+    clamp_to_frame(h.filter);
+    h.matched = true;
+    h.candidate = c;
+    ++h.hits;
+    ++h.consecutive_hits;
+    h.misses = 0;
+    h.score_sum += cand.score;
+  }
+}
+
+void BallTracker::spawn(const Detections& detections) {
+  const std::size_t n = candidate_owner_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (candidate_owner_[i] >= 0) continue;
+    const BallCandidate& c = detections.balls[i];
+    if (c.score < config_.min_candidate_score) continue;
+    // A second detection of an object already followed is not a new object.
+    bool near_existing = false;
+    for (const auto& h : hypotheses_) {
+      const Point2 p = h.filter.position();
+      if (std::hypot(c.center.x - p.x, c.center.y - p.y) <= config_.min_gate_px) {
+        near_existing = true;
+        break;
+      }
+    }
+    if (near_existing) continue;
+
+    Hypothesis fresh{track::KalmanCV(config_.accel_noise_px_per_frame2, config_.measurement_noise_px)};
+    fresh.filter.init(c.center, config_.initial_velocity_sigma_px_per_frame);
+    fresh.id = next_id_++;
+    fresh.hits = 1;
+    fresh.consecutive_hits = 1;
+    fresh.score_sum = c.score;
+    fresh.matched = true;
+    fresh.candidate = static_cast<int>(i);
+
+    if (hypotheses_.size() < static_cast<std::size_t>(config_.max_hypotheses)) {
+      candidate_owner_[i] = static_cast<int>(hypotheses_.size());
+      hypotheses_.push_back(fresh);
+      continue;
+    }
+    // Full: replace the weakest non-primary hypothesis that missed this frame.
+    Hypothesis* victim = nullptr;
+    for (auto& h : hypotheses_) {
+      if (h.id == primary_id_ || h.misses == 0) continue;
+      if (victim == nullptr || h.hits < victim->hits ||
+          (h.hits == victim->hits && h.misses > victim->misses)) {
+        victim = &h;
+      }
+    }
+    if (victim != nullptr) {
+      *victim = fresh;
+      candidate_owner_[i] = static_cast<int>(victim - hypotheses_.data());
+    }
+  }
+}
+
+void BallTracker::prune() {
+  const Hypothesis* p = primary();
+  const Point2 pp = p != nullptr ? p->filter.position() : Point2{};
+  std::erase_if(hypotheses_, [&](const Hypothesis& h) {
+    if (h.id == primary_id_) return false;
+    const bool confirmed = h.hits >= config_.confirm_hits;
+    if (!confirmed && h.misses > config_.tentative_max_misses) return true;
+    if (confirmed && h.misses > config_.max_coast_frames) return true;
+    // Converged onto the primary: the same object twice.
+    if (p != nullptr) {
+      const Point2 q = h.filter.position();
+      if (std::hypot(q.x - pp.x, q.y - pp.y) <= config_.min_gate_px * 0.5) return true;
+    }
+    return false;
+  });
+}
+
+double BallTracker::rank(const Hypothesis& h) const {
+  const double mean_score = h.hits > 0 ? h.score_sum / h.hits : 0.0;
+  const Point2 v = h.filter.velocity();
+  const bool moving = std::hypot(v.x, v.y) >= config_.moving_speed_px_per_frame;
+  return mean_score + (moving ? config_.moving_preference : 0.0) + 1e-3 * h.consecutive_hits;
+}
+
+void BallTracker::choose_primary() {
+  Hypothesis* p = primary();
+  if (p != nullptr && p->misses > config_.max_coast_frames) {
+    last_position_ = p->filter.position();
+    const std::int64_t dropped = p->id;
+    primary_id_ = -1;
+    std::erase_if(hypotheses_, [dropped](const Hypothesis& h) { return h.id == dropped; });
+    p = nullptr;
+    frames_lost_ = 0;
+  }
+
+  const int needed = p == nullptr ? config_.confirm_hits : config_.switch_confirm_frames;
+  if (p != nullptr && p->misses < config_.switch_after_misses) return;
+
+  const Hypothesis* best = nullptr;
+  for (const auto& h : hypotheses_) {
+    if (h.id == primary_id_ || h.consecutive_hits < needed) continue;
+    if (best == nullptr || rank(h) > rank(*best)) best = &h;
+  }
+  if (best != nullptr) {
+    primary_id_ = best->id;
+    ever_tracked_ = true;
+  }
+}
+
+std::optional<Point2> BallTracker::play_centre(const Detections& detections) const {
+  double sx = 0.0;
+  double sy = 0.0;
+  int n = 0;
+  for (const auto& pl : detections.players) {
+    if (pl.score < config_.player_min_score) continue;
+    sx += pl.box.cx();
+    sy += pl.box.cy();
+    ++n;
+  }
+  if (n == 0) return std::nullopt;
+  return Point2{sx / n, sy / n};
+}
+
+TrackState BallTracker::update(const Detections& detections) {
+  predict_all();
+  associate(detections);
+  spawn(detections);
+  choose_primary();
+  prune();
+
+  TrackState out;
+  out.frame_index = detections.frame_index;
+  out.pts_us = detections.pts_us;
+  out.play_centre = play_centre(detections);
+
+  const Hypothesis* p = primary();
+  if (p != nullptr) {
+    mode_ = p->matched ? TrackMode::kTracking : TrackMode::kCoasting;
+    frames_lost_ = 0;
+    last_position_ = p->filter.position();
+    out.has_estimate = true;
+    out.position = p->filter.position();
+    out.velocity_px_per_frame = p->filter.velocity();
+    out.uncertainty_px = p->filter.position_sigma();
+    if (p->matched) out.measurement = detections.balls[static_cast<std::size_t>(p->candidate)];
+  } else if (ever_tracked_) {
+    ++frames_lost_;
+    if (frames_lost_ > config_.lost_forget_frames) {
+      ever_tracked_ = false;
+      mode_ = TrackMode::kSearching;
+    } else {
+      mode_ = TrackMode::kLost;
+    }
+    out.position = last_position_;  // informative only: has_estimate stays false
+  } else {
+    mode_ = TrackMode::kSearching;
+  }
+  out.mode = mode_;
+  return out;
+}
+
+std::optional<Point2> BallTracker::predict(int frames_ahead) const {
+  const Hypothesis* p = primary();
+  if (p == nullptr) return std::nullopt;
+  const Point2 pos = p->filter.position();
+  const Point2 vel = p->filter.velocity();
+  const double n = std::max(0, frames_ahead);
+  return Point2{std::clamp(pos.x + vel.x * n, 0.0, static_cast<double>(width_px_)),
+                std::clamp(pos.y + vel.y * n, 0.0, static_cast<double>(height_px_))};
+}
+
+double BallTracker::search_radius_px() const {
+  const Hypothesis* p = primary();
+  if (p == nullptr) return 0.0;
+  // The gate next frame: one more prediction step's worth of uncertainty.
+  Hypothesis next = *p;
+  next.filter.predict();
+  return gate_radius_px(next);
+}
+
+}  // namespace ballcam

@@ -1,0 +1,133 @@
+// Ball tracker: detections in, one ball state per frame out.
+//
+// A constant-velocity Kalman filter per hypothesis and a small state machine:
+//
+//   searching ──(a hypothesis confirmed `confirm_hits` frames in a row)──▶ tracking
+//   tracking  ──(no gated detection)──▶ coasting ──(detection)──▶ tracking
+//   coasting  ──(more than `max_coast_frames` misses)──▶ lost
+//   lost      ──(a hypothesis confirmed)──▶ tracking
+//   lost      ──(`lost_forget_frames` frames)──▶ searching
+//
+// Besides the tracked ("primary") hypothesis the tracker keeps a few others
+// alive, one per unexplained candidate. They are how distractors (a penalty
+// spot, a head, a second ball by the touchline) are told apart from the ball:
+// the primary takes its detection first, by gated distance and score, and
+// only when it has gone unsupported for `switch_after_misses` frames while
+// another hypothesis has been confirmed for `switch_confirm_frames` frames in
+// a row does the tracker switch to that one.
+//
+// Pure: no I/O, no threads, no clocks; the same input replays to the same
+// output (see tests/data/golden/).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/geometry.hpp"
+#include "track/kalman_cv.hpp"
+
+namespace ballcam {
+
+// Pixel values are source-frame pixels and frame counts are frames; the
+// defaults suit a 1920-px-wide wide-angle view at 25 fps. Use
+// TrackerConfig::scaled_for() to adapt them to another size or rate.
+struct TrackerConfig {
+  // --- motion model ---
+  double accel_noise_px_per_frame2 = 1.5;        // 1-sigma white acceleration (process noise)
+  double measurement_noise_px = 2.0;             // 1-sigma detector position noise
+  double initial_velocity_sigma_px_per_frame = 15.0;  // velocity uncertainty of a new hypothesis
+  double max_speed_px_per_frame = 60.0;          // velocity clamp (~a 40 m/s shot on a wide view)
+  double coast_velocity_decay = 0.98;            // velocity factor per coasted frame (drag, bounces)
+
+  // --- gating and association ---
+  double gate_sigma = 4.0;             // Mahalanobis gate (innovation sigmas)
+  double min_gate_px = 12.0;           // always accept within this pixel distance
+  double max_gate_px = 200.0;          // never accept beyond this pixel distance
+  double min_candidate_score = 0.25;   // ignore weaker detections
+  int max_candidates = 8;              // look at the best N detections per frame
+  double score_weight = 1.0;           // association cost = distance(sigmas) - score_weight * score
+
+  // --- state machine ---
+  int confirm_hits = 3;                // consecutive hits that make a hypothesis the ball
+  int max_coast_frames = 12;           // misses before tracking becomes lost (~0.5 s)
+  int lost_forget_frames = 50;         // frames in `lost` before falling back to `searching` (~2 s)
+
+  // --- distractor handling ---
+  int max_hypotheses = 4;              // primary included
+  int tentative_max_misses = 2;        // an unconfirmed hypothesis dies after this many misses
+  int switch_after_misses = 2;         // the primary must be unsupported this long...
+  int switch_confirm_frames = 5;       // ...while another hits this many frames in a row
+  double moving_preference = 0.15;     // score bonus, when choosing a new primary, for a moving hypothesis
+  double moving_speed_px_per_frame = 1.0;  // what counts as moving
+
+  // --- play fallback ---
+  double player_min_score = 0.3;       // players below this score are left out of play_centre
+
+  // Copy of this config with pixel fields scaled by frame_width_px / 1920 and
+  // frame counts / per-frame rates scaled from 25 fps to `fps`.
+  TrackerConfig scaled_for(int frame_width_px, double fps) const;
+};
+
+class BallTracker {
+ public:
+  BallTracker(TrackerConfig config, int frame_width_px, int frame_height_px, double fps);
+
+  // Consumes one frame's detections (frames in order) and returns the ball state.
+  TrackState update(const Detections& detections);
+
+  // Predicted ball centre `frames_ahead` frames after the last update (0 = the
+  // current estimate), clamped to the frame. Empty when no ball is tracked
+  // (searching or lost): the detector should then search the whole frame.
+  std::optional<Point2> predict(int frames_ahead) const;
+
+  // Radius (px) around predict(1) within which a detection would be accepted
+  // next frame; 0 when there is no prediction.
+  double search_radius_px() const;
+
+  // Forget everything (e.g. after a cut or a seek).
+  void reset();
+
+  const TrackerConfig& config() const { return config_; }
+  TrackMode mode() const { return mode_; }
+
+ private:
+  struct Hypothesis {
+    track::KalmanCV filter;
+    std::int64_t id = 0;
+    int hits = 0;              // total frames with a detection
+    int consecutive_hits = 0;
+    int misses = 0;            // consecutive frames without a detection
+    double score_sum = 0.0;
+    bool matched = false;      // got a detection this frame
+    int candidate = -1;        // index of that detection in Detections::balls
+  };
+
+  Hypothesis* primary();
+  const Hypothesis* primary() const;
+  void predict_all();
+  void associate(const Detections& detections);
+  void spawn(const Detections& detections);
+  void prune();
+  void choose_primary();
+  void clamp_to_frame(track::KalmanCV& filter) const;
+  double gate_radius_px(const Hypothesis& h) const;
+  double rank(const Hypothesis& h) const;
+  std::optional<Point2> play_centre(const Detections& detections) const;
+
+  TrackerConfig config_;
+  int width_px_;
+  int height_px_;
+  double fps_;
+
+  std::vector<Hypothesis> hypotheses_;
+  std::vector<int> candidate_owner_;  // per detection: hypothesis index or -1 (scratch)
+  std::int64_t primary_id_ = -1;
+  std::int64_t next_id_ = 0;
+  TrackMode mode_ = TrackMode::kSearching;
+  bool ever_tracked_ = false;
+  int frames_lost_ = 0;
+  Point2 last_position_;
+};
+
+}  // namespace ballcam
