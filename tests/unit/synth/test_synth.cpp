@@ -1,0 +1,149 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "synth/synth.hpp"
+
+namespace ballcam::synth {
+namespace {
+
+bool same_pixels(const Frame& a, const Frame& b) {
+  for (int p = 0; p < 3; ++p) {
+    const int w = p ? a.width_px / 2 : a.width_px, h = p ? a.height_px / 2 : a.height_px;
+    for (int y = 0; y < h; ++y)
+      if (std::memcmp(a.planes[p] + y * a.strides[p], b.planes[p] + y * b.strides[p], w) != 0) return false;
+  }
+  return true;
+}
+
+SynthOptions small(std::uint64_t seed, const std::string& scenario = "match") {
+  SynthOptions o;
+  o.width_px = 640;
+  o.height_px = 360;
+  o.seed = seed;
+  o.scenario = scenario;
+  o.duration_s = 4;
+  return o;
+}
+
+TEST(Synth, ValidateRejectsBadOptions) {
+  SynthOptions o;
+  EXPECT_TRUE(validate(o).ok());
+  o.scenario = "rugby";
+  EXPECT_EQ(validate(o).code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(validate(o).message().find("match"), std::string::npos);
+  o = {};
+  o.width_px = 641;
+  EXPECT_EQ(validate(o).code(), ErrorCode::kInvalidArgument);
+  o = {};
+  o.fps = 0;
+  EXPECT_FALSE(validate(o).ok());
+}
+
+TEST(Synth, SameSeedSameFramesDifferentSeedDiffers) {
+  MatchRenderer a(small(7)), b(small(7)), c(small(8));
+  bool any_diff = false;
+  for (int i = 0; i < 30; ++i) {
+    GroundTruthFrame ta, tb, tc;
+    Frame fa = a.render_next(&ta), fb = b.render_next(&tb), fc = c.render_next(&tc);
+    ASSERT_TRUE(same_pixels(fa, fb)) << "frame " << i;
+    ASSERT_EQ(to_json_line(ta), to_json_line(tb));
+    any_diff = any_diff || !same_pixels(fa, fc) || to_json_line(ta) != to_json_line(tc);
+    EXPECT_EQ(fa.index, i);
+    EXPECT_EQ(fa.pts_us, i * 40000);
+  }
+  EXPECT_TRUE(any_diff);
+}
+
+TEST(Synth, MatchClipHasPlayersBallSizesAndOcclusion) {
+  SynthOptions o;  // 1080p, the size the radius contract is about
+  o.duration_s = 20;
+  o.seed = 3;
+  MatchRenderer r(o);
+  Frame f = Frame::allocate(PixelFormat::kYuv420p, o.width_px, o.height_px);
+  int occluded = 0, hidden = 0, out_of_play = 0, lofted = 0, with_ball = 0;
+  double min_r = 1e9, max_r = 0;
+  for (int i = 0; i < r.frame_count(); ++i) {
+    GroundTruthFrame t;
+    r.render_next_into(f, &t);
+    EXPECT_GE(t.players.size(), 11u);
+    int refs = 0;
+    for (const auto& p : t.players) refs += p.team == 2;
+    EXPECT_EQ(refs, 1);
+    if (!t.ball) continue;
+    ++with_ball;
+    min_r = std::min(min_r, t.ball->radius_px);
+    max_r = std::max(max_r, t.ball->radius_px);
+    occluded += t.ball->occluded_fraction > 0.05;
+    hidden += !t.ball->visible;
+    out_of_play += !t.ball->in_play;
+    lofted += t.ball->height_px > 10;
+  }
+  EXPECT_GT(with_ball, r.frame_count() * 8 / 10);
+  EXPECT_GE(min_r, 2.5);   // diameter >= 5 px at 1080p
+  EXPECT_LE(max_r, 7.5);   // diameter <= 15 px
+  EXPECT_GT(occluded, 0);
+  std::printf("frames %d: with ball %d, partly occluded %d, hidden %d, out of play %d, lofted %d, r %.2f..%.2f\n",
+              r.frame_count(), with_ball, occluded, hidden, out_of_play, lofted, min_r, max_r);
+}
+
+TEST(Synth, EveryScenarioRenders) {
+  for (const auto& name : scenario_names()) {
+    MatchRenderer r(small(2, name));
+    GroundTruthFrame t;
+    for (int i = 0; i < 10; ++i) r.render_next(&t);
+    if (name == "empty") {
+      EXPECT_FALSE(t.ball.has_value());
+      EXPECT_TRUE(t.players.empty());
+    } else {
+      EXPECT_TRUE(t.ball.has_value()) << name;
+      EXPECT_GE(t.players.size(), 11u) << name;
+    }
+  }
+}
+
+TEST(Synth, CrowdAudioIsBoundedAndDeterministic) {
+  CrowdAudio a(48000, 2, 5), b(48000, 2, 5);
+  std::vector<float> x, y;
+  a.generate(4800, true, x);
+  b.generate(4800, true, y);
+  ASSERT_EQ(x.size(), 9600u);
+  EXPECT_EQ(x, y);
+  double energy = 0;
+  for (float s : x) {
+    EXPECT_LE(std::abs(s), 1.0f);
+    energy += s * s;
+  }
+  EXPECT_GT(energy / x.size(), 1e-4);
+}
+
+// BALLCAM_SYNTH_DUMP=/path.yuv writes the first 1080p frames as raw yuv420p
+// (look at them with ffplay -f rawvideo -pixel_format yuv420p -video_size 1920x1080).
+TEST(Synth, RenderSpeedAndOptionalDump) {
+  SynthOptions o;
+  o.duration_s = 2;
+  MatchRenderer r(o);
+  Frame f = Frame::allocate(PixelFormat::kYuv420p, o.width_px, o.height_px);
+  const char* dump = std::getenv("BALLCAM_SYNTH_DUMP");
+  std::ofstream out;
+  if (dump) out.open(dump, std::ios::binary);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < r.frame_count(); ++i) {
+    r.render_next_into(f, nullptr);
+    if (out) {
+      for (int p = 0; p < 3; ++p) {
+        const int w = p ? f.width_px / 2 : f.width_px, h = p ? f.height_px / 2 : f.height_px;
+        for (int y = 0; y < h; ++y) out.write(reinterpret_cast<const char*>(f.planes[p] + y * f.strides[p]), w);
+      }
+    }
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+                    r.frame_count();
+  std::printf("render 1080p: %.2f ms/frame\n", ms);
+}
+
+}  // namespace
+}  // namespace ballcam::synth
