@@ -18,6 +18,7 @@ enum class ErrorCode : int {
   kInputError = 3,     // input missing, unreadable, not a video, corrupt
   kOutputError = 4,    // output unwritable, muxer/encoder refused
   kUnavailable = 5,    // a requested backend/device is not available here
+  kThresholdNotMet = 6, // eval: a quality threshold given on the command line was missed
   kCancelled = 130,    // stopped by a signal (outputs were finalised)
 };
 

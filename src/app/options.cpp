@@ -1,0 +1,330 @@
+#include "app/options.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+
+namespace ballcam::app {
+
+using pipeline::PipelineConfig;
+
+namespace {
+
+template <typename T>
+using Field = std::function<T&(PipelineConfig&)>;
+
+Status invalid(const std::string& key, const std::string& value, const std::string& why) {
+  return error(ErrorCode::kInvalidArgument, fmt::format("invalid value '{}' for {}: {}", value, key, why));
+}
+
+OptionSpec int_option(std::string key, std::string flag, std::string help, Field<int> field, long lo, long hi) {
+  OptionSpec s{std::move(key), std::move(flag), std::move(help), {}, {}, {}};
+  s.set = [field, lo, hi, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
+    long parsed = 0;
+    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+    if (ec != std::errc() || ptr != v.data() + v.size()) return invalid(k, v, "expected an integer");
+    if (parsed < lo || parsed > hi) return invalid(k, v, fmt::format("must be between {} and {}", lo, hi));
+    field(c) = static_cast<int>(parsed);
+    return Status::Ok();
+  };
+  s.get = [field](const PipelineConfig& c) { return std::to_string(field(const_cast<PipelineConfig&>(c))); };
+  return s;
+}
+
+OptionSpec int64_option(std::string key, std::string flag, std::string help, Field<std::int64_t> field,
+                        std::int64_t lo, std::int64_t hi) {
+  OptionSpec s{std::move(key), std::move(flag), std::move(help), {}, {}, {}};
+  s.set = [field, lo, hi, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
+    std::int64_t parsed = 0;
+    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+    if (ec != std::errc() || ptr != v.data() + v.size()) return invalid(k, v, "expected an integer");
+    if (parsed < lo || parsed > hi) return invalid(k, v, fmt::format("must be between {} and {}", lo, hi));
+    field(c) = parsed;
+    return Status::Ok();
+  };
+  s.get = [field](const PipelineConfig& c) { return std::to_string(field(const_cast<PipelineConfig&>(c))); };
+  return s;
+}
+
+OptionSpec double_option(std::string key, std::string flag, std::string help, Field<double> field, double lo,
+                         double hi) {
+  OptionSpec s{std::move(key), std::move(flag), std::move(help), {}, {}, {}};
+  s.set = [field, lo, hi, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
+    char* end = nullptr;
+    errno = 0;
+    const double parsed = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || errno != 0 || !std::isfinite(parsed)) {
+      return invalid(k, v, "expected a number");
+    }
+    if (parsed < lo || parsed > hi) return invalid(k, v, fmt::format("must be between {} and {}", lo, hi));
+    field(c) = parsed;
+    return Status::Ok();
+  };
+  s.get = [field](const PipelineConfig& c) { return fmt::format("{}", field(const_cast<PipelineConfig&>(c))); };
+  return s;
+}
+
+Result<bool> parse_bool(const std::string& v) {
+  std::string l = v;
+  std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (l == "true" || l == "yes" || l == "on" || l == "1") return true;
+  if (l == "false" || l == "no" || l == "off" || l == "0") return false;
+  return error(ErrorCode::kInvalidArgument, "expected true or false");
+}
+
+OptionSpec bool_option(std::string key, std::string flag, std::string help, Field<bool> field,
+                       std::string flag_value = "true") {
+  OptionSpec s{std::move(key), std::move(flag), std::move(help), std::move(flag_value), {}, {}};
+  s.set = [field, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
+    auto b = parse_bool(v);
+    if (!b.ok()) return invalid(k, v, b.status().message());
+    field(c) = *b;
+    return Status::Ok();
+  };
+  s.get = [field](const PipelineConfig& c) { return field(const_cast<PipelineConfig&>(c)) ? "true" : "false"; };
+  return s;
+}
+
+OptionSpec string_option(std::string key, std::string flag, std::string help, Field<std::string> field,
+                         std::vector<std::string> allowed = {}) {
+  OptionSpec s{std::move(key), std::move(flag), std::move(help), {}, {}, {}};
+  if (!allowed.empty()) s.help += fmt::format(" ({})", fmt::join(allowed, "|"));
+  s.set = [field, allowed, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
+    if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+      return invalid(k, v, fmt::format("expected one of {}", fmt::join(allowed, ", ")));
+    }
+    field(c) = v;
+    return Status::Ok();
+  };
+  s.get = [field](const PipelineConfig& c) { return field(const_cast<PipelineConfig&>(c)); };
+  return s;
+}
+
+std::vector<OptionSpec> build_options() {
+  std::vector<OptionSpec> o;
+  // --- input / output --------------------------------------------------------
+  o.push_back(string_option("input.url", "input", "Input file or URL (mp4, mkv, ts, rtsp://, rtmp://, srt://, http://)",
+                            [](PipelineConfig& c) -> std::string& { return c.source.url; }));
+  o.push_back(string_option("input.rtsp_transport", "rtsp-transport", "RTSP transport",
+                            [](PipelineConfig& c) -> std::string& { return c.source.rtsp_transport; }, {"tcp", "udp"}));
+  o.push_back(int64_option("input.timeout_ms", "input-timeout-ms",
+                           "Open and read timeout for network inputs, milliseconds",
+                           [](PipelineConfig& c) -> std::int64_t& { return c.source.read_timeout_ms; }, 100, 600000));
+  {
+    OptionSpec s{"input.live", "live", "Treat the input as live (drop frames instead of waiting): auto|yes|no", {}, {}, {}};
+    s.set = [](PipelineConfig& c, const std::string& v) -> Status {
+      if (v == "auto") c.source.live = io::LiveMode::kAuto;
+      else if (auto b = parse_bool(v); b.ok()) c.source.live = *b ? io::LiveMode::kLive : io::LiveMode::kFile;
+      else return invalid("input.live", v, "expected auto, yes or no");
+      return Status::Ok();
+    };
+    s.get = [](const PipelineConfig& c) {
+      return c.source.live == io::LiveMode::kAuto ? "auto" : c.source.live == io::LiveMode::kLive ? "yes" : "no";
+    };
+    o.push_back(std::move(s));
+  }
+  o.push_back(string_option("output.url", "output",
+                            "Output file or URL (.mp4, .mkv, .mov, .ts, .flv, rtmp://, srt://, udp://)",
+                            [](PipelineConfig& c) -> std::string& { return c.sink.url; }));
+  o.push_back(string_option("output.format", "format", "Container override (mp4, matroska, flv, mpegts...); empty = from the URL",
+                            [](PipelineConfig& c) -> std::string& { return c.sink.format; }));
+  {
+    OptionSpec s{"output.size", "size", "Output picture size WxH (even numbers)", {}, {}, {}};
+    s.set = [](PipelineConfig& c, const std::string& v) -> Status {
+      int w = 0, h = 0;
+      BALLCAM_RETURN_IF_ERROR(parse_size(v, w, h));
+      c.camera.output_width_px = w;
+      c.camera.output_height_px = h;
+      return Status::Ok();
+    };
+    s.get = [](const PipelineConfig& c) {
+      return fmt::format("{}x{}", c.camera.output_width_px, c.camera.output_height_px);
+    };
+    o.push_back(std::move(s));
+  }
+  {
+    OptionSpec s{"output.audio", "no-audio",
+                 "Write audio (copied when the container takes it, else AAC); --no-audio drops it", "false", {}, {}};
+    s.set = [](PipelineConfig& c, const std::string& v) -> Status {
+      auto b = parse_bool(v);
+      if (!b.ok()) return invalid("output.audio", v, b.status().message());
+      c.sink.audio = *b ? io::AudioPolicy::kAuto : io::AudioPolicy::kNone;
+      return Status::Ok();
+    };
+    s.get = [](const PipelineConfig& c) { return c.sink.audio == io::AudioPolicy::kNone ? "false" : "true"; };
+    o.push_back(std::move(s));
+  }
+
+  // --- encoder -----------------------------------------------------------------
+  o.push_back(string_option("encoder.preset", "preset", "x264 preset",
+                            [](PipelineConfig& c) -> std::string& { return c.sink.video.preset; },
+                            {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                             "veryslow"}));
+  o.push_back(int_option("encoder.crf", "crf", "x264 constant rate factor (quality; lower is better), used when bitrate is 0",
+                         [](PipelineConfig& c) -> int& { return c.sink.video.crf; }, 0, 51));
+  o.push_back(int_option("encoder.bitrate_kbps", "bitrate", "Target bitrate in kbit/s (0 = CRF mode)",
+                         [](PipelineConfig& c) -> int& { return c.sink.video.bitrate_kbps; }, 0, 200000));
+  o.push_back(int_option("encoder.gop", "gop", "Keyframe interval in frames (0 = 2 seconds)",
+                         [](PipelineConfig& c) -> int& { return c.sink.video.gop_frames; }, 0, 3000));
+  o.push_back(bool_option("encoder.zerolatency", "zerolatency", "x264 tune=zerolatency (for live streaming)",
+                          [](PipelineConfig& c) -> bool& { return c.sink.video.zerolatency; }));
+  o.push_back(int_option("encoder.threads", "encoder-threads", "x264 threads (0 = automatic)",
+                         [](PipelineConfig& c) -> int& { return c.sink.video.threads; }, 0, 64));
+
+  // --- device / detector ---------------------------------------------------------
+  {
+    OptionSpec s{"device", "device", "Where to run: auto|cpu|cuda (auto picks per stage and logs why)", {}, {}, {}};
+    s.set = [](PipelineConfig& c, const std::string& v) -> Status {
+      if (v == "auto") c.device = pipeline::Device::kAuto;
+      else if (v == "cpu") c.device = pipeline::Device::kCpu;
+      else if (v == "cuda") c.device = pipeline::Device::kCuda;
+      else return invalid("device", v, "expected auto, cpu or cuda");
+      return Status::Ok();
+    };
+    s.get = [](const PipelineConfig& c) { return std::string(pipeline::to_string(c.device)); };
+    o.push_back(std::move(s));
+  }
+  o.push_back(string_option("detector.name", "detector", "Ball detector backend (see `ballcam run --help` for the list)",
+                            [](PipelineConfig& c) -> std::string& { return c.detector.name; }));
+  o.push_back(string_option("detector.model", "model", "Model file for neural detectors",
+                            [](PipelineConfig& c) -> std::string& { return c.detector.model_path; }));
+  o.push_back(int_option("detector.threads", "detector-threads", "Detector threads (0 = backend default)",
+                         [](PipelineConfig& c) -> int& { return c.detector.threads; }, 0, 256));
+  o.push_back(double_option("detector.min_score", "min-score", "Drop ball candidates scoring below this (0..1)",
+                            [](PipelineConfig& c) -> double& { return c.detector.min_score; }, 0.0, 1.0));
+  o.push_back(int_option("detector.max_candidates", "", "Ball candidates kept per frame",
+                         [](PipelineConfig& c) -> int& { return c.detector.max_candidates; }, 1, 100));
+  o.push_back(double_option("detector.min_ball_radius_px", "", "Smallest ball radius considered, source pixels",
+                            [](PipelineConfig& c) -> double& { return c.detector.min_ball_radius_px; }, 0.5, 200.0));
+  o.push_back(double_option("detector.max_ball_radius_px", "", "Largest ball radius considered, source pixels",
+                            [](PipelineConfig& c) -> double& { return c.detector.max_ball_radius_px; }, 1.0, 400.0));
+
+  // --- run outputs / pipeline -------------------------------------------------------
+  o.push_back(string_option("track_out", "track-out", "Write the per-frame ball track (JSONL) to this file",
+                            [](PipelineConfig& c) -> std::string& { return c.track_out; }));
+  o.push_back(string_option("metrics_json", "metrics-json", "Write the end-of-run metrics summary (JSON) to this file",
+                            [](PipelineConfig& c) -> std::string& { return c.metrics_json; }));
+  o.push_back(bool_option("overlay", "overlay", "Draw the ball estimate and detections on the output",
+                          [](PipelineConfig& c) -> bool& { return c.overlay; }));
+  o.push_back(int_option("pipeline.queue_capacity", "", "Frames each inter-stage queue holds",
+                         [](PipelineConfig& c) -> int& { return c.queue_capacity; }, 1, 256));
+  o.push_back(double_option("pipeline.report_interval_s", "", "Live inputs: seconds between progress lines (0 = never)",
+                            [](PipelineConfig& c) -> double& { return c.report_interval_s; }, 0.0, 3600.0));
+  o.push_back(int64_option("pipeline.max_frames", "max-frames", "Stop after this many input frames (-1 = all)",
+                           [](PipelineConfig& c) -> std::int64_t& { return c.max_frames; }, -1,
+                           std::numeric_limits<std::int64_t>::max()));
+
+  add_tracker_camera_options(o);
+  return o;
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& run_options() {
+  static const std::vector<OptionSpec> options = build_options();
+  return options;
+}
+
+const OptionSpec* find_option(const std::string& key) {
+  for (const auto& o : run_options()) {
+    if (o.key == key) return &o;
+  }
+  return nullptr;
+}
+
+Status parse_size(const std::string& text, int& width, int& height) {
+  const auto x = text.find_first_of("xX");
+  auto bad = [&](const std::string& why) { return invalid("output.size", text, why); };
+  if (x == std::string::npos) return bad("expected WxH, e.g. 1280x720");
+  int w = 0, h = 0;
+  auto r1 = std::from_chars(text.data(), text.data() + x, w);
+  auto r2 = std::from_chars(text.data() + x + 1, text.data() + text.size(), h);
+  if (r1.ec != std::errc() || r1.ptr != text.data() + x || r2.ec != std::errc() ||
+      r2.ptr != text.data() + text.size()) {
+    return bad("expected WxH, e.g. 1280x720");
+  }
+  if (w < 16 || h < 16 || w > 8192 || h > 8192) return bad("width and height must be between 16 and 8192");
+  if (w % 2 != 0 || h % 2 != 0) return bad("width and height must be even");
+  width = w;
+  height = h;
+  return Status::Ok();
+}
+
+namespace {
+
+Status apply_node(const YAML::Node& node, const std::string& prefix, const std::string& origin,
+                  PipelineConfig& config) {
+  for (const auto& kv : node) {
+    const std::string name = kv.first.as<std::string>();
+    const std::string key = prefix.empty() ? name : prefix + "." + name;
+    const YAML::Node& value = kv.second;
+    if (value.IsMap()) {
+      BALLCAM_RETURN_IF_ERROR(apply_node(value, key, origin, config));
+      continue;
+    }
+    const OptionSpec* spec = find_option(key);
+    if (spec == nullptr) {
+      return error(ErrorCode::kInvalidArgument, fmt::format("{}: unknown option '{}'", origin, key));
+    }
+    if (!value.IsScalar()) {
+      return error(ErrorCode::kInvalidArgument, fmt::format("{}: option '{}' needs a single value", origin, key));
+    }
+    BALLCAM_RETURN_IF_ERROR(spec->set(config, value.Scalar()).with_context(origin));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status apply_yaml_text(const std::string& text, const std::string& origin, PipelineConfig& config) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return error(ErrorCode::kInvalidArgument, fmt::format("{}: not valid YAML: {}", origin, e.what()));
+  }
+  if (root.IsNull()) return Status::Ok();
+  if (!root.IsMap()) return error(ErrorCode::kInvalidArgument, origin + ": expected a mapping of options");
+  try {
+    return apply_node(root, "", origin, config);
+  } catch (const YAML::Exception& e) {
+    return error(ErrorCode::kInvalidArgument, fmt::format("{}: {}", origin, e.what()));
+  }
+}
+
+Status apply_yaml_file(const std::string& path, PipelineConfig& config) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return error(ErrorCode::kInvalidArgument, "cannot read config file '" + path + "'");
+  std::string text;
+  char buf[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return apply_yaml_text(text, path, config);
+}
+
+Status validate(const PipelineConfig& config) {
+  if (config.source.url.empty()) return error(ErrorCode::kInvalidArgument, "no input given (--input or input.url)");
+  if (config.sink.url.empty()) return error(ErrorCode::kInvalidArgument, "no output given (--output or output.url)");
+  if (config.detector.min_ball_radius_px >= config.detector.max_ball_radius_px) {
+    return error(ErrorCode::kInvalidArgument, "detector.min_ball_radius_px must be below detector.max_ball_radius_px");
+  }
+  return Status::Ok();
+}
+
+std::string options_markdown() {
+  pipeline::PipelineConfig defaults;
+  std::string out = "| YAML key | CLI flag | default | meaning |\n|---|---|---|---|\n";
+  for (const auto& o : run_options()) {
+    std::string def = o.get(defaults);
+    if (def.empty()) def = "(none)";
+    out += fmt::format("| `{}` | {} | `{}` | {} |\n", o.key, o.flag.empty() ? "" : "`--" + o.flag + "`", def, o.help);
+  }
+  return out;
+}
+
+}  // namespace ballcam::app

@@ -1,0 +1,85 @@
+// The pipeline scheduler: owns the stage threads and the queues between
+// them. Stages know nothing of each other; this file is the only place that
+// wires them.
+//
+//   source ──frames──▶ analyse ──frames+crop──▶ render ──frames──▶ sink
+//   (demux+decode)     (detect, track, camera)   (crop+scale,        (encode+mux)
+//        └──────────────────────audio packets───────overlay)──────────▶┘
+//
+// Track and camera run on the analyse thread: the detector needs the
+// tracker's prediction for the very next frame, and both cost microseconds.
+//
+// Frame ownership: a Frame is moved from queue to queue; exactly one stage
+// holds it at a time. Its pixels are shared (reference counted) with the
+// decoder's AVFrame until render produces the output picture.
+//
+// End of stream: a producer closes its output queue after its last item; the
+// consumer drains what is queued and then sees the end. A fatal error aborts:
+// every queue is closed at once and the first error is reported. Files apply
+// back-pressure (blocking queues); live inputs drop the oldest frame waiting
+// for analysis when the pipeline falls behind, and count it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "camera/virtual_camera.hpp"
+#include "core/status.hpp"
+#include "detect/detector.hpp"
+#include "io/sink.hpp"
+#include "io/source.hpp"
+#include "metrics/metrics.hpp"
+#include "track/ball_tracker.hpp"
+
+namespace ballcam::pipeline {
+
+enum class Device : std::uint8_t { kAuto, kCpu, kCuda };
+const char* to_string(Device device);
+
+struct PipelineConfig {
+  io::SourceOptions source;
+  io::SinkOptions sink;              // sink.video size is taken from camera's output size
+  detect::DetectorConfig detector;
+  TrackerConfig tracker;            // pixel values for a 1920-px, 25 fps view; scaled to the input
+  CameraConfig camera;
+  Device device = Device::kAuto;
+  std::string track_out;             // JSONL of TrackRecord per frame; empty = none
+  std::string metrics_json;          // end-of-run summary; empty = none
+  bool overlay = false;              // draw the ball estimate on the output
+  int queue_capacity = 8;            // frames per queue
+  double report_interval_s = 5.0;    // live inputs: a progress line this often (0 = never)
+  std::int64_t max_frames = -1;      // stop after this many input frames (-1 = all)
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(PipelineConfig config);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Opens everything, runs to the end of the input (or a stop request), and
+  // finalises the outputs. Returns the first error, or kCancelled when stopped.
+  Status run();
+
+  // Thread-safe and async-signal-tolerant (only sets flags): finish the
+  // frames in flight, finalise the outputs, return from run().
+  void request_stop();
+
+  const metrics::RunSummary& summary() const { return summary_; }
+
+  // Called from run()'s thread after each output frame (progress bars).
+  std::function<void(std::int64_t frames_out, std::int64_t frames_total)> on_progress;
+
+ private:
+  struct Impl;
+  PipelineConfig config_;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> stop_requested_{false};
+  metrics::RunSummary summary_;
+};
+
+}  // namespace ballcam::pipeline

@@ -1,0 +1,312 @@
+// End-to-end: synthesise real H.264 clips, run the `ballcam` binary on them,
+// and check what comes out with ffprobe.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "process.hpp"
+
+namespace fs = std::filesystem;
+using ballcam::testing::ProcessResult;
+using ballcam::testing::run_process;
+using nlohmann::json;
+
+namespace {
+
+fs::path g_dir;
+
+std::string bin() { return BALLCAM_BIN; }
+
+std::string path(const std::string& name) { return (g_dir / name).string(); }
+
+ProcessResult ballcam(std::vector<std::string> args, double timeout_s = 300, double signal_after_s = 0,
+                      int signal_number = 0) {
+  args.insert(args.begin(), bin());
+  return run_process(args, timeout_s, signal_after_s, signal_number);
+}
+
+json probe(const std::string& file) {
+  ProcessResult r = run_process({"ffprobe", "-v", "error", "-count_frames", "-show_entries",
+                                 "stream=codec_type,codec_name,width,height,nb_read_frames:format=format_name,duration",
+                                 "-of", "json", file});
+  if (r.exit_code != 0) return json();
+  return json::parse(r.out, nullptr, false);
+}
+
+const json* stream_of(const json& p, const std::string& type) {
+  if (!p.contains("streams")) return nullptr;
+  for (const auto& s : p["streams"])
+    if (s.value("codec_type", "") == type) return &s;
+  return nullptr;
+}
+
+int count_lines(const std::string& file) {
+  std::ifstream in(file);
+  int n = 0;
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) ++n;
+  return n;
+}
+
+// One line on stderr naming the problem, non-zero exit, no output left.
+void expect_clean_failure(const ProcessResult& r, int code, const std::string& output, const std::string& needle) {
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_NE(r.err.find("ballcam: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  if (!output.empty()) EXPECT_FALSE(fs::exists(output)) << output << " should not exist";
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char tmpl[] = "/tmp/ballcam-cli-XXXXXX";
+    g_dir = mkdtemp(tmpl);
+    ProcessResult a = ballcam({"synth", "-o", path("clip720.mp4"), "--size", "1280x720", "--fps", "25",
+                               "--duration", "6", "--seed", "3"});
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    ProcessResult b = ballcam({"synth", "-o", path("clip1080.mp4"), "--size", "1920x1080", "--fps", "25",
+                               "--duration", "10", "--seed", "7"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(g_dir, ec);
+  }
+};
+
+TEST_F(Cli, SynthWritesVideoAudioAndGroundTruth) {
+  const json p = probe(path("clip720.mp4"));
+  const json* v = stream_of(p, "video");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["width"], 1280);
+  EXPECT_EQ((*v)["height"], 720);
+  EXPECT_EQ((*v)["nb_read_frames"], "150");
+  EXPECT_NE(stream_of(p, "audio"), nullptr);
+  EXPECT_EQ(count_lines(path("clip720.jsonl")), 150);
+}
+
+TEST_F(Cli, RunWritesFinalisedMp4WithAudioTrackAndMetrics) {
+  const std::string out = path("run.mp4");
+  ProcessResult r = ballcam({"run", "-i", path("clip720.mp4"), "-o", out, "--track-out", path("run.jsonl"),
+                             "--metrics-json", path("run_metrics.json")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json p = probe(out);
+  const json* v = stream_of(p, "video");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["codec_name"], "h264");
+  EXPECT_EQ((*v)["width"], 1280);
+  EXPECT_EQ((*v)["height"], 720);
+  EXPECT_EQ((*v)["nb_read_frames"], "150");
+  const json* a = stream_of(p, "audio");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ((*a)["codec_name"], "aac");
+  EXPECT_NEAR(std::stod(p["format"]["duration"].get<std::string>()), 6.0, 0.15);
+  EXPECT_EQ(count_lines(path("run.jsonl")), 150);
+
+  std::ifstream mj(path("run_metrics.json"));
+  const json m = json::parse(mj);
+  EXPECT_EQ(m["counters"]["frames_in"], 150);
+  EXPECT_EQ(m["counters"]["frames_out"], 150);
+  EXPECT_EQ(m["counters"]["frames_dropped"], 0);
+  for (const char* stage : {"decode", "detect", "track_camera", "render", "encode"}) {
+    EXPECT_EQ(m["stages"][stage]["count"], 150) << stage;
+    EXPECT_GE(m["stages"][stage]["p95_ms"].get<double>(), m["stages"][stage]["p50_ms"].get<double>());
+  }
+  EXPECT_GT(m["fps"].get<double>(), 0.0);
+
+  // faststart: the index (moov) precedes the media data (mdat).
+  std::ifstream f(out, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), {});
+  const auto moov = bytes.find("moov");
+  const auto mdat = bytes.find("mdat");
+  ASSERT_NE(moov, std::string::npos);
+  EXPECT_LT(moov, mdat);
+}
+
+TEST_F(Cli, EvalShowsBallInsideCropOn1080p) {
+  const std::string track = path("eval_track.jsonl");
+  ProcessResult r = ballcam({"run", "-i", path("clip1080.mp4"), "-o", path("eval.mp4"), "--track-out", track, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ProcessResult e = ballcam({"eval", "--truth", path("clip1080.jsonl"), "--track", track, "--json",
+                             path("eval.json"), "--min-in-view", "0.95"});
+  EXPECT_EQ(e.exit_code, 0) << e.out << e.err;
+  std::ifstream in(path("eval.json"));
+  const json j = json::parse(in);
+  EXPECT_GE(j["ballcam"]["ball_in_view"].get<double>(), 0.95) << j.dump(2);
+  std::printf("%s\n", e.out.c_str());
+}
+
+TEST_F(Cli, OutputSizeAndNoAudio) {
+  const std::string out = path("small.mp4");
+  ProcessResult r = ballcam({"run", "-i", path("clip720.mp4"), "-o", out, "--size", "640x360", "--no-audio",
+                             "--max-frames", "30", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json p = probe(out);
+  const json* v = stream_of(p, "video");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["width"], 640);
+  EXPECT_EQ((*v)["height"], 360);
+  EXPECT_EQ((*v)["nb_read_frames"], "30");
+  EXPECT_EQ(stream_of(p, "audio"), nullptr);
+}
+
+TEST_F(Cli, ContainersChosenByExtension) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"out.mkv", "matroska,webm"}, {"out.ts", "mpegts"}, {"out.flv", "flv"}, {"out.mov", "mov,mp4,m4a,3gp,3g2,mj2"}};
+  for (const auto& [name, format] : cases) {
+    ProcessResult r = ballcam({"run", "-i", path("clip720.mp4"), "-o", path(name), "--max-frames", "25", "-q"});
+    ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    const json p = probe(path(name));
+    EXPECT_EQ(p["format"]["format_name"], format) << name;
+    EXPECT_NE(stream_of(p, "audio"), nullptr) << name;
+    const json* v = stream_of(p, "video");
+    ASSERT_NE(v, nullptr) << name;
+    EXPECT_EQ((*v)["nb_read_frames"], "25") << name;
+  }
+}
+
+TEST_F(Cli, YamlConfigAndFlagsOverrideIt) {
+  const std::string cfg = path("cfg.yaml");
+  std::ofstream(cfg) << "output:\n  size: 320x180\nencoder:\n  preset: ultrafast\n  crf: 30\npipeline:\n  max_frames: 20\n"
+                        "camera:\n  smoothing_time_s: 0.5\n";
+  ProcessResult r = ballcam({"run", "-c", cfg, "-i", path("clip720.mp4"), "-o", path("cfg.mp4"), "--size", "480x270", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json* v = stream_of(probe(path("cfg.mp4")), "video");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["width"], 480);
+  EXPECT_EQ((*v)["nb_read_frames"], "20");
+}
+
+TEST_F(Cli, BadConfigValuesAreOneLineErrors) {
+  const std::string out = path("never.mp4");
+  expect_clean_failure(ballcam({"run", "-i", path("clip720.mp4"), "-o", out, "--crf", "99"}), 2, out, "encoder.crf");
+  expect_clean_failure(ballcam({"run", "-i", path("clip720.mp4"), "-o", out, "--size", "13x7"}), 2, out, "output.size");
+  expect_clean_failure(ballcam({"run", "-i", path("clip720.mp4"), "-o", out, "--device", "tpu"}), 2, out, "device");
+  expect_clean_failure(ballcam({"run", "-i", path("clip720.mp4"), "-o", out, "--detector", "nope"}), 2, out, "nope");
+  const std::string cfg = path("bad.yaml");
+  std::ofstream(cfg) << "encoder:\n  crff: 20\n";
+  expect_clean_failure(ballcam({"run", "-c", cfg, "-i", path("clip720.mp4"), "-o", out}), 2, out, "encoder.crff");
+  std::ofstream(cfg) << "tracker:\n  gate_sigma: lots\n";
+  expect_clean_failure(ballcam({"run", "-c", cfg, "-i", path("clip720.mp4"), "-o", out}), 2, out, "tracker.gate_sigma");
+  std::ofstream(cfg) << "encoder: [1, 2\n";
+  expect_clean_failure(ballcam({"run", "-c", cfg, "-i", path("clip720.mp4"), "-o", out}), 2, out, "YAML");
+  ProcessResult missing_out = ballcam({"run", "-i", path("clip720.mp4")});
+  EXPECT_EQ(missing_out.exit_code, 2);
+}
+
+TEST_F(Cli, BadInputsAreOneLineErrors) {
+  const std::string out = path("never.mp4");
+  expect_clean_failure(ballcam({"run", "-i", path("does-not-exist.mp4"), "-o", out}), 3, out, "does-not-exist.mp4");
+
+  std::ofstream(path("empty.mp4")).close();
+  expect_clean_failure(ballcam({"run", "-i", path("empty.mp4"), "-o", out}), 3, out, "empty.mp4");
+
+  std::ofstream(path("notes.mp4")) << "this is not a video, just some text\n";
+  expect_clean_failure(ballcam({"run", "-i", path("notes.mp4"), "-o", out}), 3, out, "notes.mp4");
+
+  ASSERT_EQ(run_process({"ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a",
+                         "aac", path("audio_only.m4a")})
+                .exit_code,
+            0);
+  expect_clean_failure(ballcam({"run", "-i", path("audio_only.m4a"), "-o", out}), 3, out, "video");
+
+  // Truncated: the first third of an mp4 whose index sits at the end.
+  ASSERT_EQ(run_process({"ffmpeg", "-v", "error", "-y", "-i", path("clip720.mp4"), "-c", "copy", path("tail_moov.mp4")})
+                .exit_code,
+            0);
+  {
+    std::ifstream in(path("tail_moov.mp4"), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(path("truncated.mp4"), std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  }
+  expect_clean_failure(ballcam({"run", "-i", path("truncated.mp4"), "-o", out}), 3, out, "truncated.mp4");
+
+  expect_clean_failure(ballcam({"run", "-i", "rtsp://127.0.0.1:9/none", "-o", out, "--input-timeout-ms", "2000"}), 3,
+                       out, "rtsp://127.0.0.1:9/none");
+}
+
+TEST_F(Cli, UnwritableOutputIsAnErrorAndLeavesNothing) {
+  expect_clean_failure(ballcam({"run", "-i", path("clip720.mp4"), "-o", "/nonexistent-dir/out.mp4"}), 4,
+                       "/nonexistent-dir/out.mp4", "/nonexistent-dir/out.mp4");
+  expect_clean_failure(
+      ballcam({"run", "-i", path("clip720.mp4"), "-o", path("x.mp4"), "--track-out", "/nonexistent-dir/t.jsonl"}), 4,
+      path("x.mp4"), "/nonexistent-dir/t.jsonl");
+}
+
+TEST_F(Cli, CorruptMiddleStillGivesAValidVideo) {
+  std::ifstream in(path("clip720.mp4"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  for (std::size_t i = bytes.size() / 3; i < bytes.size() / 3 + 20000 && i < bytes.size(); i += 97) bytes[i] ^= 0x5a;
+  std::ofstream(path("corrupt.mp4"), std::ios::binary) << bytes;
+  const std::string out = path("corrupt_out.mp4");
+  ProcessResult r = ballcam({"run", "-i", path("corrupt.mp4"), "-o", out, "-q"}, 300);
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.err;
+  if (fs::exists(out)) {
+    const json* v = stream_of(probe(out), "video");
+    ASSERT_NE(v, nullptr);
+    EXPECT_GT(std::stoi((*v)["nb_read_frames"].get<std::string>()), 100);
+  }
+}
+
+TEST_F(Cli, SigintFinalisesTheOutput) {
+  const std::string out = path("interrupted.mp4");
+  ProcessResult r = ballcam({"run", "-i", path("clip1080.mp4"), "-o", out, "-q"}, 300, 1.0, SIGINT);
+  ASSERT_EQ(r.exit_code, 130) << r.err;
+  const json p = probe(out);
+  const json* v = stream_of(p, "video");
+  ASSERT_NE(v, nullptr) << "output not finalised";
+  const int frames = std::stoi((*v)["nb_read_frames"].get<std::string>());
+  EXPECT_GT(frames, 0);
+  EXPECT_LT(frames, 250);
+  std::ifstream f(out, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), {});
+  EXPECT_NE(bytes.find("moov"), std::string::npos);
+}
+
+TEST_F(Cli, RealFootageGives720pWithAudio) {
+  const std::string input = std::string(BALLCAM_SHARED_DIR) + "/footage/rubi_football.mp4";
+  if (!fs::exists(input)) GTEST_SKIP() << input << " not present";
+  const std::string out = path("rubi.mp4");
+  ProcessResult r = ballcam({"run", "-i", input, "-o", out, "-q"}, 600);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json p = probe(out);
+  const json* v = stream_of(p, "video");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ((*v)["width"], 1280);
+  EXPECT_EQ((*v)["height"], 720);
+  EXPECT_GE(std::stoi((*v)["nb_read_frames"].get<std::string>()), 850);
+  ASSERT_NE(stream_of(p, "audio"), nullptr);
+  EXPECT_NEAR(std::stod(p["format"]["duration"].get<std::string>()), 28.5, 0.5);
+}
+
+TEST_F(Cli, HelpAnswersForEveryCommand) {
+  for (const char* cmd : {"run", "demo", "synth", "eval", "options"}) {
+    ProcessResult r = ballcam({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("--"), std::string::npos) << cmd;
+  }
+  ProcessResult top = ballcam({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
+  EXPECT_EQ(ballcam({}).exit_code, 2);
+}
+
+TEST_F(Cli, DemoWritesItsFiles) {
+  const std::string dir = path("demo");
+  ProcessResult r = ballcam({"demo", "--out-dir", dir, "--duration", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"demo.mp4", "demo_track.jsonl", "demo_metrics.json", "demo_eval.json"}) {
+    EXPECT_TRUE(fs::exists(fs::path(dir) / f)) << f;
+  }
+  EXPECT_NE(stream_of(probe(dir + "/demo.mp4"), "video"), nullptr);
+}
+
+}  // namespace
