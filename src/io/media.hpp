@@ -57,4 +57,10 @@ struct StreamInfo {
 // Returns the URL with any user:password@ removed.
 std::string redact_url(const std::string& url);
 
+// FFmpeg's own log output. Opening a Source or Sink installs a log callback
+// that strips user:password@ from any URL FFmpeg prints; this sets how much it
+// prints (FFmpeg's default is kInfo, which includes x264's summary).
+enum class LibraryLogLevel : std::uint8_t { kQuiet, kError, kWarning, kInfo, kDebug };
+void set_library_log_level(LibraryLogLevel level);
+
 }  // namespace ballcam::io

@@ -33,6 +33,10 @@ struct SinkOptions {
   std::string format;        // muxer name override; empty = from URL (mp4, mkv, flv for rtmp, mpegts for srt/udp)
   VideoEncodeOptions video;
   AudioPolicy audio = AudioPolicy::kAuto;
+  // Network outputs only: connect timeout, and the longest a write may block
+  // (an unreachable or stalled server fails instead of hanging).
+  std::int64_t open_timeout_ms = 5000;
+  std::int64_t write_timeout_ms = 5000;
 };
 
 class Sink {

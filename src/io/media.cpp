@@ -1,0 +1,97 @@
+#include "io/media.hpp"
+
+#include <cstdarg>
+#include <cstdio>
+#include <mutex>
+#include <utility>
+
+#include "io/media_internal.hpp"
+
+namespace ballcam::io {
+
+AudioPacket::AudioPacket() = default;
+AudioPacket::AudioPacket(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AudioPacket::AudioPacket(AudioPacket&&) noexcept = default;
+AudioPacket& AudioPacket::operator=(AudioPacket&&) noexcept = default;
+AudioPacket::~AudioPacket() = default;
+
+std::int64_t AudioPacket::pts_us() const {
+  if (!impl_ || !impl_->packet) return 0;
+  const AVPacket* p = impl_->packet.get();
+  const std::int64_t ts = p->pts != AV_NOPTS_VALUE ? p->pts : p->dts;
+  if (ts == AV_NOPTS_VALUE) return 0;
+  return av_rescale_q(ts, impl_->time_base, AVRational{1, 1000000});
+}
+
+AudioStreamDescPtr make_pcm_audio_desc(int sample_rate_hz, int channels) {
+  auto desc = std::make_shared<AudioStreamDesc>();
+  desc->kind = AudioStreamDesc::Kind::kPcmFloatInterleaved;
+  desc->par.reset(avcodec_parameters_alloc());
+  if (!desc->par) return nullptr;
+  desc->par->codec_type = AVMEDIA_TYPE_AUDIO;
+  desc->par->codec_id = AV_CODEC_ID_PCM_F32LE;
+  desc->par->format = AV_SAMPLE_FMT_FLT;
+  desc->par->sample_rate = sample_rate_hz;
+  av_channel_layout_default(&desc->par->ch_layout, channels);
+  desc->time_base = AVRational{1, sample_rate_hz > 0 ? sample_rate_hz : 1};
+  return desc;
+}
+
+std::string redact_url(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const auto authority_begin = scheme_end + 3;
+  auto authority_end = url.find_first_of("/?#", authority_begin);
+  if (authority_end == std::string::npos) authority_end = url.size();
+  const auto at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+  if (at == std::string::npos || at < authority_begin) return url;
+  return url.substr(0, authority_begin) + url.substr(at + 1);
+}
+
+namespace {
+
+// Removes user:password@ from every URL inside a free-form log line.
+std::string redact_urls_in(std::string line) {
+  std::size_t pos = 0;
+  while ((pos = line.find("://", pos)) != std::string::npos) {
+    const std::size_t begin = pos + 3;
+    const std::size_t end = line.find_first_of("/?# \t\n'\"", begin);
+    const std::size_t limit = end == std::string::npos ? line.size() : end;
+    const std::size_t at = line.rfind('@', limit == 0 ? 0 : limit - 1);
+    if (at != std::string::npos && at >= begin && at < limit) line.erase(begin, at + 1 - begin);
+    pos = begin;
+  }
+  return line;
+}
+
+std::mutex g_log_mutex;
+int g_print_prefix = 1;
+
+void redacting_log_callback(void* avcl, int level, const char* fmt, va_list vl) {
+  if (level > av_log_get_level()) return;
+  char line[2048];
+  std::lock_guard<std::mutex> lock(g_log_mutex);
+  av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line), &g_print_prefix);
+  const std::string clean = redact_urls_in(line);
+  std::fputs(clean.c_str(), stderr);
+}
+
+}  // namespace
+
+void install_log_filter() {
+  static std::once_flag once;
+  std::call_once(once, [] { av_log_set_callback(&redacting_log_callback); });
+}
+
+void set_library_log_level(LibraryLogLevel level) {
+  install_log_filter();
+  switch (level) {
+    case LibraryLogLevel::kQuiet: av_log_set_level(AV_LOG_QUIET); break;
+    case LibraryLogLevel::kError: av_log_set_level(AV_LOG_ERROR); break;
+    case LibraryLogLevel::kWarning: av_log_set_level(AV_LOG_WARNING); break;
+    case LibraryLogLevel::kInfo: av_log_set_level(AV_LOG_INFO); break;
+    case LibraryLogLevel::kDebug: av_log_set_level(AV_LOG_DEBUG); break;
+  }
+}
+
+}  // namespace ballcam::io
