@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# ballcam run vs the ffmpeg CLI doing the equivalent work, in one run, on the
+# same 1080p clip: decode -> crop -> scale to 1280x720 -> x264 veryfast (+ audio copy).
+# ballcam additionally detects, tracks and frames the ball on every frame.
+#   bench/run_vs_ffmpeg.sh [BUILD_DIR] [INPUT]     (default: a 20 s synthetic 1080p25 clip)
+# Prints both FPS and the ratio; repeats each run REPEATS times (default 2) and keeps the best.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+bin="$build/src/app/ballcam"
+work=$(mktemp -d /tmp/ballcam-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+repeats=${REPEATS:-2}
+
+input=${2:-}
+if [[ -z "$input" ]]; then
+  input="$work/bench1080.mp4"
+  "$bin" synth -o "$input" --size 1920x1080 --fps 25 --duration 20 --seed 11 >/dev/null 2>&1
+fi
+frames=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$input")
+
+best() {  # best wall time of `repeats` runs of "$@"
+  local best_s=""
+  for ((i = 0; i < repeats; i++)); do
+    local t0 t1 s
+    t0=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    t1=$(date +%s.%N)
+    s=$(echo "$t1 - $t0" | bc -l)
+    if [[ -z "$best_s" ]] || (($(echo "$s < $best_s" | bc -l))); then best_s=$s; fi
+  done
+  echo "$best_s"
+}
+
+ff_s=$(best ffmpeg -v error -y -i "$input" -vf "crop=1440:810:240:135,scale=1280:720" -c:v libx264 -preset veryfast \
+  -c:a copy "$work/ffmpeg.mp4")
+bc_s=$(best "$bin" run -q -i "$input" -o "$work/ballcam.mp4" --preset veryfast --size 1280x720)
+
+ff_fps=$(echo "$frames / $ff_s" | bc -l)
+bc_fps=$(echo "$frames / $bc_s" | bc -l)
+ratio=$(echo "$bc_fps / $ff_fps" | bc -l)
+printf 'input: %s (%s frames), machine: %s cores, %s\n' "$input" "$frames" "$(nproc)" \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+printf '| pipeline | FPS |\n|---|---|\n| ffmpeg CLI decode->crop->scale->x264 veryfast | %.1f |\n| ballcam run (classical detector, every frame) | %.1f |\n' \
+  "$ff_fps" "$bc_fps"
+printf 'ratio ballcam/ffmpeg: %.2f\n' "$ratio"
