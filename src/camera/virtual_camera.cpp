@@ -88,8 +88,11 @@ void VirtualCamera::step(Spring& s, double target, double omega, double max_spee
 }
 
 void VirtualCamera::pan_axis(PanAxis& axis, double aim, double crop_extent, double lo, double hi) const {
-  aim = std::clamp(aim, lo, hi);  // aiming past the edge would only push against it
-  const double off = std::abs(aim - axis.spring.pos);
+  // Distances are measured to where the camera can actually go; the target
+  // itself stays unclamped so a held target by an edge follows the edge as
+  // the zoom changes.
+  const double reach = std::clamp(aim, lo, hi);
+  const double off = std::abs(reach - axis.spring.pos);
   if (!axis.chasing && off > 0.5 * config_.dead_zone_frac * crop_extent) axis.chasing = true;
   if (axis.chasing) {
     axis.target = aim;
@@ -97,8 +100,7 @@ void VirtualCamera::pan_axis(PanAxis& axis, double aim, double crop_extent, doub
       axis.chasing = false;  // hold this target; the spring settles onto it
     }
   }
-  axis.target = std::clamp(axis.target, lo, hi);
-  step(axis.spring, axis.target, pan_omega_, max_pan_speed_, max_pan_accel_);
+  step(axis.spring, std::clamp(axis.target, lo, hi), pan_omega_, max_pan_speed_, max_pan_accel_);
 }
 
 double VirtualCamera::desired_width(const TrackState& state) const {
@@ -164,18 +166,25 @@ CropRect VirtualCamera::update(const TrackState& state) {
   } else {
     tighten_wish_frames_ = 0;
   }
+  const double w_before = width_.pos;
   if (started_) step(width_, width_target_, zoom_omega_, max_zoom_speed_, 0.0);
   width_.pos = std::clamp(width_.pos, min_w_, max_w_);
+  if (started_ && w_before > 0.0 && width_.pos != w_before) {
+    // Zoom about the subject, as a lens would: the subject keeps its place in
+    // the picture while the width changes, so zooming alone never drops it.
+    const Point2 subject = have_ball ? state.position : aim;
+    const double k = width_.pos / w_before;
+    x_.spring.pos = subject.x + (x_.spring.pos - subject.x) * k;
+    y_.spring.pos = subject.y + (y_.spring.pos - subject.y) * k;
+  }
 
   const double w = width_.pos;
   const double h = w / aspect_;
 
   // 2-3. Pan.
   if (!started_) {
-    x_ = {{std::clamp(aim.x, w * 0.5, source_w_ - w * 0.5), 0.0}, 0.0, false};
-    y_ = {{std::clamp(aim.y, h * 0.5, source_h_ - h * 0.5), 0.0}, 0.0, false};
-    x_.target = x_.spring.pos;
-    y_.target = y_.spring.pos;
+    x_ = {{std::clamp(aim.x, w * 0.5, source_w_ - w * 0.5), 0.0}, aim.x, false};
+    y_ = {{std::clamp(aim.y, h * 0.5, source_h_ - h * 0.5), 0.0}, aim.y, false};
     started_ = true;
   } else if (have_ball || state.play_centre) {
     pan_axis(x_, aim.x, w, w * 0.5, source_w_ - w * 0.5);
@@ -184,10 +193,10 @@ CropRect VirtualCamera::update(const TrackState& state) {
     // Nothing to follow: come to rest where we are.
     x_.chasing = false;
     y_.chasing = false;
-    x_.target = std::clamp(x_.target, w * 0.5, source_w_ - w * 0.5);
-    y_.target = std::clamp(y_.target, h * 0.5, source_h_ - h * 0.5);
-    step(x_.spring, x_.target, pan_omega_, max_pan_speed_, max_pan_accel_);
-    step(y_.spring, y_.target, pan_omega_, max_pan_speed_, max_pan_accel_);
+    step(x_.spring, std::clamp(x_.target, w * 0.5, source_w_ - w * 0.5), pan_omega_, max_pan_speed_,
+         max_pan_accel_);
+    step(y_.spring, std::clamp(y_.target, h * 0.5, source_h_ - h * 0.5), pan_omega_, max_pan_speed_,
+         max_pan_accel_);
   }
 
   // 5. Inside the source, whatever happened above.

@@ -24,12 +24,14 @@ TrackerConfig TrackerConfig::scaled_for(int frame_width_px, double fps) const {
   c.measurement_noise_px *= s;
   c.min_gate_px *= s;
   c.max_gate_px *= s;
+  c.maneuver_gate_px *= s;
   c.accel_noise_px_per_frame2 *= s / (t * t);
   c.initial_velocity_sigma_px_per_frame *= s / t;
   c.max_speed_px_per_frame *= s / t;
   c.moving_speed_px_per_frame *= s / t;
   c.coast_velocity_decay = std::pow(coast_velocity_decay, 1.0 / t);
   c.confirm_hits = scale_frames(confirm_hits, t);
+  c.static_confirm_hits = scale_frames(static_confirm_hits, t);
   c.max_coast_frames = scale_frames(max_coast_frames, t);
   c.lost_forget_frames = scale_frames(lost_forget_frames, t);
   c.tentative_max_misses = scale_frames(tentative_max_misses, t);
@@ -113,6 +115,26 @@ double BallTracker::gate_radius_px(const Hypothesis& h) const {
   return std::clamp(config_.gate_sigma * std::sqrt(var), config_.min_gate_px, config_.max_gate_px);
 }
 
+int BallTracker::maneuver_candidate(const Hypothesis& h, const Detections& detections) const {
+  if (config_.maneuver_gate_px <= 0.0) return -1;
+  const Point2 p = h.filter.position();
+  const Point2 m = h.last_measurement;
+  int best = -1;
+  double best_d = config_.maneuver_gate_px;
+  for (std::size_t i = 0; i < candidate_owner_.size(); ++i) {
+    if (candidate_owner_[i] >= 0) continue;
+    const BallCandidate& c = detections.balls[i];
+    if (c.score < std::max(config_.maneuver_min_score, config_.min_candidate_score)) continue;
+    const double d = std::min(std::hypot(c.center.x - p.x, c.center.y - p.y),
+                              std::hypot(c.center.x - m.x, c.center.y - m.y));
+    if (d <= best_d) {
+      best_d = d;
+      best = static_cast<int>(i);
+    }
+  }
+  return best;
+}
+
 void BallTracker::associate(const Detections& detections) {
   const std::size_t n =
       std::min(detections.balls.size(), static_cast<std::size_t>(config_.max_candidates));
@@ -154,7 +176,16 @@ void BallTracker::associate(const Detections& detections) {
 
   for (int idx : order) {
     Hypothesis& h = hypotheses_[static_cast<std::size_t>(idx)];
-    const int c = best_for(h);
+    int c = best_for(h);
+    if (c < 0 && h.id == primary_id_) {
+      c = maneuver_candidate(h, detections);
+      if (c >= 0) {
+        // The motion changed: forget the old velocity and learn the new one.
+        const double v2 = config_.initial_velocity_sigma_px_per_frame * config_.initial_velocity_sigma_px_per_frame;
+        h.filter.x().p11 += v2;
+        h.filter.y().p11 += v2;
+      }
+    }
     if (c < 0) {
       h.consecutive_hits = 0;
       ++h.misses;
@@ -164,6 +195,7 @@ void BallTracker::associate(const Detections& detections) {
     const BallCandidate& cand = detections.balls[static_cast<std::size_t>(c)];
     h.filter.correct(cand.center);
     clamp_to_frame(h.filter);
+    h.last_measurement = cand.center;
     h.matched = true;
     h.candidate = c;
     ++h.hits;
@@ -190,7 +222,7 @@ void BallTracker::spawn(const Detections& detections) {
     }
     if (near_existing) continue;
 
-    Hypothesis fresh{track::KalmanCV(config_.accel_noise_px_per_frame2, config_.measurement_noise_px)};
+    Hypothesis fresh(track::KalmanCV(config_.accel_noise_px_per_frame2, config_.measurement_noise_px));
     fresh.filter.init(c.center, config_.initial_velocity_sigma_px_per_frame);
     fresh.id = next_id_++;
     fresh.hits = 1;
@@ -198,6 +230,8 @@ void BallTracker::spawn(const Detections& detections) {
     fresh.score_sum = c.score;
     fresh.matched = true;
     fresh.candidate = static_cast<int>(i);
+    fresh.last_measurement = c.center;
+    fresh.first_measurement = c.center;
 
     if (hypotheses_.size() < static_cast<std::size_t>(config_.max_hypotheses)) {
       candidate_owner_[i] = static_cast<int>(hypotheses_.size());
@@ -237,6 +271,14 @@ void BallTracker::prune() {
   });
 }
 
+bool BallTracker::is_static(const Hypothesis& h) const {
+  const Point2 a = h.first_measurement;
+  const Point2 b = h.last_measurement;
+  const Point2 v = h.filter.velocity();
+  return std::hypot(b.x - a.x, b.y - a.y) <= config_.min_gate_px &&
+         std::hypot(v.x, v.y) < config_.moving_speed_px_per_frame;
+}
+
 double BallTracker::rank(const Hypothesis& h) const {
   const double mean_score = h.hits > 0 ? h.score_sum / h.hits : 0.0;
   const Point2 v = h.filter.velocity();
@@ -260,7 +302,8 @@ void BallTracker::choose_primary() {
 
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
-    if (h.id == primary_id_ || h.consecutive_hits < needed) continue;
+    if (h.id == primary_id_) continue;
+    if (h.consecutive_hits < (is_static(h) ? std::max(needed, config_.static_confirm_hits) : needed)) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
   }
   if (best != nullptr) {

@@ -34,7 +34,7 @@ namespace ballcam {
 // TrackerConfig::scaled_for() to adapt them to another size or rate.
 struct TrackerConfig {
   // --- motion model ---
-  double accel_noise_px_per_frame2 = 1.5;        // 1-sigma white acceleration (process noise)
+  double accel_noise_px_per_frame2 = 0.8;        // 1-sigma white acceleration (process noise)
   double measurement_noise_px = 2.0;             // 1-sigma detector position noise
   double initial_velocity_sigma_px_per_frame = 15.0;  // velocity uncertainty of a new hypothesis
   double max_speed_px_per_frame = 60.0;          // velocity clamp (~a 40 m/s shot on a wide view)
@@ -47,9 +47,21 @@ struct TrackerConfig {
   double min_candidate_score = 0.25;   // ignore weaker detections
   int max_candidates = 8;              // look at the best N detections per frame
   double score_weight = 1.0;           // association cost = distance(sigmas) - score_weight * score
+  // Kicks, stops and deflections break the constant-velocity model in one
+  // frame. When nothing falls in the gate, the tracked hypothesis may still
+  // take the nearest detection within this distance of its prediction or of
+  // its last measurement; its velocity is then re-learned (velocity
+  // variance reset to initial_velocity_sigma). 0 disables.
+  double maneuver_gate_px = 60.0;
+  double maneuver_min_score = 0.4;     // ...if the detection is at least this confident
 
   // --- state machine ---
   int confirm_hits = 3;                // consecutive hits that make a hypothesis the ball
+  // ...or this many for a hypothesis that has not moved (by more than
+  // min_gate_px since it appeared): painted spots, flags and heads are
+  // static far more often than the ball is, and a still ball costs little
+  // to acquire a second late (the camera frames the play meanwhile).
+  int static_confirm_hits = 25;
   int max_coast_frames = 12;           // misses before tracking becomes lost (~0.5 s)
   int lost_forget_frames = 50;         // frames in `lost` before falling back to `searching` (~2 s)
 
@@ -93,6 +105,7 @@ class BallTracker {
 
  private:
   struct Hypothesis {
+    explicit Hypothesis(track::KalmanCV f) : filter(f) {}
     track::KalmanCV filter;
     std::int64_t id = 0;
     int hits = 0;              // total frames with a detection
@@ -101,6 +114,8 @@ class BallTracker {
     double score_sum = 0.0;
     bool matched = false;      // got a detection this frame
     int candidate = -1;        // index of that detection in Detections::balls
+    Point2 last_measurement;
+    Point2 first_measurement;
   };
 
   Hypothesis* primary();
@@ -112,7 +127,9 @@ class BallTracker {
   void choose_primary();
   void clamp_to_frame(track::KalmanCV& filter) const;
   double gate_radius_px(const Hypothesis& h) const;
+  int maneuver_candidate(const Hypothesis& h, const Detections& detections) const;
   double rank(const Hypothesis& h) const;
+  bool is_static(const Hypothesis& h) const;
   std::optional<Point2> play_centre(const Detections& detections) const;
 
   TrackerConfig config_;

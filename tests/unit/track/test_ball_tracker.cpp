@@ -1,0 +1,290 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "track/ball_tracker.hpp"
+#include "sequence_gen.hpp"
+
+namespace ballcam {
+namespace {
+
+using testing::candidate;
+using testing::frame_with;
+using testing::Rng;
+
+constexpr int kW = 1920;
+constexpr int kH = 1080;
+constexpr double kFps = 25.0;
+
+double dist(Point2 a, Point2 b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+Point2 along(Point2 start, Point2 v, int i) { return {start.x + v.x * i, start.y + v.y * i}; }
+
+TEST(BallTracker, StartsSearchingWithoutEstimate) {
+  BallTracker t({}, kW, kH, kFps);
+  const TrackState s = t.update(frame_with(0, {}));
+  EXPECT_EQ(s.mode, TrackMode::kSearching);
+  EXPECT_FALSE(s.has_estimate);
+  EXPECT_FALSE(t.predict(1).has_value());
+  EXPECT_EQ(t.search_radius_px(), 0.0);
+}
+
+TEST(BallTracker, ConfirmsAfterConfirmHits) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  for (int i = 0; i < cfg.confirm_hits; ++i) {
+    const TrackState s = t.update(frame_with(i, {candidate(along({500, 500}, {3, 0}, i), 0.8)}));
+    if (i + 1 < cfg.confirm_hits) {
+      EXPECT_EQ(s.mode, TrackMode::kSearching) << i;
+    } else {
+      EXPECT_EQ(s.mode, TrackMode::kTracking);
+      EXPECT_TRUE(s.has_estimate);
+      ASSERT_TRUE(s.measurement.has_value());
+      EXPECT_DOUBLE_EQ(s.measurement->score, 0.8);
+    }
+  }
+}
+
+TEST(BallTracker, ConstantVelocityWithNoiseHasSmallError) {
+  BallTracker t({}, kW, kH, kFps);
+  Rng rng(1);
+  const Point2 start{200, 700};
+  const Point2 v{7.0, -1.5};
+  std::vector<double> errors;
+  std::vector<double> velocity_errors;
+  for (int i = 0; i < 200; ++i) {
+    const Point2 truth = along(start, v, i);
+    const Point2 meas{truth.x + rng.normal(1.5), truth.y + rng.normal(1.5)};
+    const TrackState s = t.update(frame_with(i, {candidate(meas, 0.7)}));
+    if (i >= 15) {
+      ASSERT_EQ(s.mode, TrackMode::kTracking) << i;
+      errors.push_back(dist(s.position, truth));
+      EXPECT_NEAR(s.velocity_px_per_frame.x, v.x, 2.0) << i;
+      EXPECT_NEAR(s.velocity_px_per_frame.y, v.y, 2.0) << i;
+      velocity_errors.push_back(std::hypot(s.velocity_px_per_frame.x - v.x, s.velocity_px_per_frame.y - v.y));
+    }
+  }
+  std::sort(errors.begin(), errors.end());
+  EXPECT_LT(errors[errors.size() / 2], 1.5);  // better than the raw 1.5-px-per-axis noise
+  EXPECT_LT(errors.back(), 5.0);
+  std::sort(velocity_errors.begin(), velocity_errors.end());
+  EXPECT_LT(velocity_errors[velocity_errors.size() / 2], 0.8);
+}
+
+TEST(BallTracker, DropoutCoastsThenReacquires) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  const Point2 start{300, 500};
+  const Point2 v{6.0, 2.0};
+  for (int i = 0; i < 40; ++i) t.update(frame_with(i, {candidate(along(start, v, i), 0.8)}));
+  double radius_before = t.search_radius_px();
+  for (int i = 40; i < 48; ++i) {
+    const TrackState s = t.update(frame_with(i, {}));
+    EXPECT_EQ(s.mode, TrackMode::kCoasting) << i;
+    EXPECT_TRUE(s.has_estimate);
+    EXPECT_LT(dist(s.position, along(start, v, i)), 15.0) << i;
+    EXPECT_GT(t.search_radius_px(), radius_before) << "the gate widens while coasting";
+    radius_before = t.search_radius_px();
+  }
+  const TrackState back = t.update(frame_with(48, {candidate(along(start, v, 48), 0.8)}));
+  EXPECT_EQ(back.mode, TrackMode::kTracking);
+  EXPECT_LT(dist(back.position, along(start, v, 48)), 3.0);
+}
+
+TEST(BallTracker, LostAfterMaxCoastReportsPlayCentreThenSearching) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  for (int i = 0; i < 20; ++i) t.update(frame_with(i, {candidate({800.0 + 2 * i, 400}, 0.9)}));
+  const std::vector<PlayerDetection> players = {{{100, 100, 40, 80}, 0.9}, {{300, 300, 40, 80}, 0.9},
+                                                {{1800, 900, 40, 80}, 0.1}};  // the last is too weak
+  int frame = 20;
+  for (int k = 1; k <= cfg.max_coast_frames; ++k, ++frame) {
+    EXPECT_EQ(t.update(frame_with(frame, {}, players)).mode, TrackMode::kCoasting) << k;
+  }
+  const TrackState lost = t.update(frame_with(frame++, {}, players));
+  EXPECT_EQ(lost.mode, TrackMode::kLost);
+  EXPECT_FALSE(lost.has_estimate);
+  ASSERT_TRUE(lost.play_centre.has_value());
+  EXPECT_DOUBLE_EQ(lost.play_centre->x, 220.0);
+  EXPECT_DOUBLE_EQ(lost.play_centre->y, 240.0);
+  EXPECT_FALSE(t.predict(3).has_value());
+  for (int k = 1; k < cfg.lost_forget_frames; ++k, ++frame) {
+    ASSERT_EQ(t.update(frame_with(frame, {})).mode, TrackMode::kLost) << k;
+  }
+  EXPECT_EQ(t.update(frame_with(frame, {})).mode, TrackMode::kSearching);
+}
+
+TEST(BallTracker, StaticDistractorBesideMovingBallIsIgnored) {
+  BallTracker t({}, kW, kH, kFps);
+  Rng rng(7);
+  const Point2 start{400, 600};
+  const Point2 v{8.0, 0.0};
+  const Point2 spot{800, 622};  // 22 px off the ball's path, a stronger detection
+  for (int i = 0; i < 120; ++i) {
+    const Point2 truth = along(start, v, i);
+    std::vector<BallCandidate> balls;
+    if (i >= 10) balls.push_back(candidate({spot.x + rng.normal(0.5), spot.y + rng.normal(0.5)}, 0.95));
+    balls.push_back(candidate({truth.x + rng.normal(1.0), truth.y + rng.normal(1.0)}, 0.6));
+    const TrackState s = t.update(frame_with(i, balls));
+    if (i >= 5) {
+      ASSERT_TRUE(s.has_estimate) << i;
+      EXPECT_LT(dist(s.position, truth), 5.0) << "frame " << i;
+    }
+  }
+}
+
+TEST(BallTracker, PrefersTheMovingCandidateWhenBothAppearTogether) {
+  BallTracker t({}, kW, kH, kFps);
+  const Point2 start{400, 600};
+  const Point2 v{8.0, 3.0};
+  const Point2 spot{420, 560};
+  TrackState s;
+  for (int i = 0; i < 30; ++i) {
+    s = t.update(frame_with(i, {candidate(spot, 0.7), candidate(along(start, v, i), 0.7)}));
+  }
+  EXPECT_EQ(s.mode, TrackMode::kTracking);
+  EXPECT_LT(dist(s.position, along(start, v, 29)), 3.0);
+}
+
+TEST(BallTracker, FarFalsePositivesAreGatedOut) {
+  BallTracker t({}, kW, kH, kFps);
+  Rng rng(3);
+  const Point2 start{900, 300};
+  const Point2 v{-5.0, 4.0};
+  for (int i = 0; i < 150; ++i) {
+    const Point2 truth = along(start, v, i);
+    std::vector<BallCandidate> balls;
+    // Two strong false positives per frame, each at least 300 px away, listed first.
+    for (int k = 0; k < 2; ++k) {
+      Point2 fp;
+      do {
+        fp = {rng.uniform(0, kW), rng.uniform(0, kH)};
+      } while (dist(fp, truth) < 300.0);
+      balls.push_back(candidate(fp, 0.95));
+    }
+    balls.push_back(candidate({truth.x + rng.normal(1.0), truth.y + rng.normal(1.0)}, 0.5));
+    const TrackState s = t.update(frame_with(i, balls));
+    if (i >= 5) {
+      ASSERT_EQ(s.mode, TrackMode::kTracking) << i;
+      EXPECT_LT(dist(s.position, truth), 5.0) << i;
+    }
+  }
+}
+
+TEST(BallTracker, SwitchesWhenTrackedObjectVanishesAndAnotherIsConfirmed) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  // Object A is tracked first; B appears far away at frame 20 and stays; A vanishes at 40.
+  const Point2 a{500, 500};
+  const Point2 b{1400, 300};
+  TrackState s;
+  for (int i = 0; i < 40; ++i) {
+    std::vector<BallCandidate> balls = {candidate(a, 0.8)};
+    if (i >= 20) balls.push_back(candidate({b.x + i, b.y}, 0.8));
+    s = t.update(frame_with(i, balls));
+    if (s.has_estimate) {
+      ASSERT_LT(dist(s.position, a), 1.0) << "B must not steal a supported track, frame " << i;
+    }
+  }
+  int switched_at = -1;
+  for (int i = 40; i < 60 && switched_at < 0; ++i) {
+    s = t.update(frame_with(i, {candidate({b.x + i, b.y}, 0.8)}));
+    if (dist(s.position, {b.x + i, b.y}) < 3.0) switched_at = i;
+  }
+  EXPECT_EQ(switched_at, 40 + cfg.switch_after_misses - 1);
+  EXPECT_EQ(s.mode, TrackMode::kTracking);
+}
+
+TEST(BallTracker, ReacquiresAfterLostWithConfirmation) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  for (int i = 0; i < 10; ++i) t.update(frame_with(i, {candidate({500.0 + 5 * i, 500}, 0.8)}));
+  int frame = 10;
+  for (int k = 0; k <= cfg.max_coast_frames; ++k) t.update(frame_with(frame++, {}));
+  ASSERT_EQ(t.mode(), TrackMode::kLost);
+  TrackState s;
+  for (int k = 0; k < cfg.confirm_hits; ++k) {
+    s = t.update(frame_with(frame++, {candidate({1500.0 - 6.0 * k, 200}, 0.8)}));
+  }
+  EXPECT_EQ(s.mode, TrackMode::kTracking);
+  EXPECT_LT(dist(s.position, {1500.0 - 6.0 * (cfg.confirm_hits - 1), 200}), 1.0);
+}
+
+TEST(BallTracker, StaticCandidateNeedsLongerConfirmation) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  for (int i = 0; i < cfg.static_confirm_hits; ++i) {
+    const TrackState s = t.update(frame_with(i, {candidate({960, 540}, 0.9)}));
+    if (i + 1 < cfg.static_confirm_hits) {
+      ASSERT_EQ(s.mode, TrackMode::kSearching) << i;
+    } else {
+      EXPECT_EQ(s.mode, TrackMode::kTracking);
+    }
+  }
+}
+
+TEST(BallTracker, EstimateStaysInsideFrameAndSpeedIsClamped) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  // Ball leaves through the right edge and never comes back.
+  for (int i = 0; i < 30; ++i) {
+    const double x = 1800.0 + 10.0 * i;
+    std::vector<BallCandidate> balls;
+    if (x < kW) balls.push_back(candidate({x, 540}, 0.9));
+    const TrackState s = t.update(frame_with(i, balls));
+    if (s.has_estimate) {
+      EXPECT_GE(s.position.x, 0.0);
+      EXPECT_LE(s.position.x, kW);
+    }
+    const auto p = t.predict(50);
+    if (p) {
+      EXPECT_LE(p->x, kW);
+    }
+  }
+  // A detector glitch sequence with huge jumps never produces a speed above the clamp.
+  t.reset();
+  Rng rng(11);
+  for (int i = 0; i < 300; ++i) {
+    const TrackState s = t.update(frame_with(i, {candidate({rng.uniform(0, kW), rng.uniform(0, kH)}, 0.9)}));
+    if (s.has_estimate) {
+      EXPECT_LE(std::hypot(s.velocity_px_per_frame.x, s.velocity_px_per_frame.y),
+                cfg.max_speed_px_per_frame + 1e-9);
+      EXPECT_GE(s.position.y, 0.0);
+      EXPECT_LE(s.position.y, kH);
+    }
+  }
+}
+
+TEST(BallTracker, PredictExtrapolatesLinearly) {
+  BallTracker t({}, kW, kH, kFps);
+  for (int i = 0; i < 30; ++i) t.update(frame_with(i, {candidate({300.0 + 5 * i, 400.0 + 2 * i}, 0.9)}));
+  const auto p0 = t.predict(0);
+  const auto p4 = t.predict(4);
+  ASSERT_TRUE(p0 && p4);
+  EXPECT_NEAR(p4->x - p0->x, 20.0, 0.2);
+  EXPECT_NEAR(p4->y - p0->y, 8.0, 0.2);
+  EXPECT_GT(t.search_radius_px(), 0.0);
+}
+
+TEST(BallTracker, ResetForgetsTheTrack) {
+  BallTracker t({}, kW, kH, kFps);
+  for (int i = 0; i < 10; ++i) t.update(frame_with(i, {candidate({500.0 + 5 * i, 500}, 0.8)}));
+  ASSERT_EQ(t.mode(), TrackMode::kTracking);
+  t.reset();
+  EXPECT_EQ(t.mode(), TrackMode::kSearching);
+  EXPECT_FALSE(t.predict(0).has_value());
+  EXPECT_EQ(t.update(frame_with(10, {})).mode, TrackMode::kSearching);
+}
+
+TEST(TrackerConfig, ScaledForHalfResolutionAndDoubleRate) {
+  const TrackerConfig base;
+  const TrackerConfig c = base.scaled_for(960, 50.0);
+  EXPECT_DOUBLE_EQ(c.min_gate_px, base.min_gate_px * 0.5);
+  EXPECT_DOUBLE_EQ(c.max_speed_px_per_frame, base.max_speed_px_per_frame * 0.25);
+  EXPECT_EQ(c.max_coast_frames, base.max_coast_frames * 2);
+}
+
+}  // namespace
+}  // namespace ballcam
