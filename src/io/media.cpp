@@ -1,5 +1,6 @@
 #include "io/media.hpp"
 
+#include <cctype>
 #include <cstdarg>
 #include <cstdio>
 #include <mutex>
@@ -37,29 +38,60 @@ AudioStreamDescPtr make_pcm_audio_desc(int sample_rate_hz, int channels) {
   return desc;
 }
 
+namespace {
+
+bool is_secret_query_key(std::string key) {
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key == "passphrase" || key == "password" || key == "pass" || key == "pwd" || key == "secret" ||
+         key == "token" || key == "auth" || key == "key";
+}
+
+}  // namespace
+
 std::string redact_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;
   const auto authority_begin = scheme_end + 3;
   auto authority_end = url.find_first_of("/?#", authority_begin);
   if (authority_end == std::string::npos) authority_end = url.size();
+  std::string out = url;
   const auto at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
-  if (at == std::string::npos || at < authority_begin) return url;
-  return url.substr(0, authority_begin) + url.substr(at + 1);
+  if (at != std::string::npos && at >= authority_begin) out = url.substr(0, authority_begin) + url.substr(at + 1);
+  // Secrets passed as query parameters (srt://...?passphrase=...).
+  const auto query = out.find('?');
+  if (query == std::string::npos) return out;
+  std::string result = out.substr(0, query + 1);
+  std::size_t pos = query + 1;
+  while (pos <= out.size()) {
+    auto amp = out.find('&', pos);
+    if (amp == std::string::npos) amp = out.size();
+    const std::string param = out.substr(pos, amp - pos);
+    const auto eq = param.find('=');
+    if (eq != std::string::npos && is_secret_query_key(param.substr(0, eq))) {
+      result += param.substr(0, eq + 1) + "***";
+    } else {
+      result += param;
+    }
+    if (amp < out.size()) result += '&';
+    pos = amp + 1;
+  }
+  return result;
 }
 
 namespace {
 
-// Removes user:password@ from every URL inside a free-form log line.
-std::string redact_urls_in(std::string line) {
+// Applies redact_url() to every URL inside a free-form log line.
+std::string redact_urls_in_impl(std::string line) {
+  static constexpr const char* kDelims = " \t\n'\"<>[]()";
   std::size_t pos = 0;
   while ((pos = line.find("://", pos)) != std::string::npos) {
-    const std::size_t begin = pos + 3;
-    const std::size_t end = line.find_first_of("/?# \t\n'\"", begin);
-    const std::size_t limit = end == std::string::npos ? line.size() : end;
-    const std::size_t at = line.rfind('@', limit == 0 ? 0 : limit - 1);
-    if (at != std::string::npos && at >= begin && at < limit) line.erase(begin, at + 1 - begin);
-    pos = begin;
+    const std::size_t before = line.find_last_of(kDelims, pos);
+    const std::size_t begin = before == std::string::npos ? 0 : before + 1;
+    std::size_t end = line.find_first_of(kDelims, pos);
+    if (end == std::string::npos) end = line.size();
+    const std::string clean = redact_url(line.substr(begin, end - begin));
+    line.replace(begin, end - begin, clean);
+    pos = begin + clean.size();
   }
   return line;
 }
@@ -72,11 +104,13 @@ void redacting_log_callback(void* avcl, int level, const char* fmt, va_list vl) 
   char line[2048];
   std::lock_guard<std::mutex> lock(g_log_mutex);
   av_log_format_line2(avcl, level, fmt, vl, line, sizeof(line), &g_print_prefix);
-  const std::string clean = redact_urls_in(line);
+  const std::string clean = redact_urls_in_impl(line);
   std::fputs(clean.c_str(), stderr);
 }
 
 }  // namespace
+
+std::string redact_urls_in(std::string line) { return redact_urls_in_impl(std::move(line)); }
 
 void install_log_filter() {
   static std::once_flag once;

@@ -54,7 +54,8 @@ struct StreamInfo {
   std::string audio_codec;
 };
 
-// Returns the URL with any user:password@ removed.
+// Returns the URL with any user:password@ removed and secret query values
+// (passphrase, password, pass, pwd, secret, token, auth, key) replaced by ***.
 std::string redact_url(const std::string& url);
 
 // FFmpeg's own log output. Opening a Source or Sink installs a log callback

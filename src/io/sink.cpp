@@ -84,6 +84,7 @@ class FfmpegSink final : public Sink {
     if ((fmt_->oformat->flags & AVFMT_NOFILE) == 0) {
       ff::Dict io_opts;
       if (network_) io_opts.set("rw_timeout", std::to_string(std::max<std::int64_t>(options.write_timeout_ms, 1) * 1000));
+      if (scheme == "udp") io_opts.set("pkt_size", "1316");  // 7 TS packets per datagram
       deadline_.arm(network_ ? options.open_timeout_ms : 0);
       rc = avio_open2(&fmt_->pb, options.url.c_str(), AVIO_FLAG_WRITE, &fmt_->interrupt_callback, io_opts.get());
       deadline_.arm(0);

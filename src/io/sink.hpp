@@ -39,6 +39,7 @@ struct SinkOptions {
   std::int64_t write_timeout_ms = 5000;
 };
 
+// Not thread-safe: one thread calls write_video/write_audio*/finish.
 class Sink {
  public:
   virtual ~Sink() = default;  // without finish(): finalises what was written (never leaves a broken file)

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "io/media_internal.hpp"
 #include "io/source.hpp"
 #include "io_test_util.hpp"
 
@@ -40,6 +41,13 @@ TEST(RedactUrl, RemovesCredentials) {
   EXPECT_EQ(redact_url("http://a:b@host/path?x=@y"), "http://host/path?x=@y");
   EXPECT_EQ(redact_url("/videos/match.mp4"), "/videos/match.mp4");
   EXPECT_EQ(redact_url("srt://host:9000?mode=caller"), "srt://host:9000?mode=caller");
+  EXPECT_EQ(redact_url("srt://host:9000?mode=caller&passphrase=topsecret1"), "srt://host:9000?mode=caller&passphrase=***");
+}
+
+TEST(RedactUrl, LogLinesAreCleaned) {
+  EXPECT_EQ(redact_urls_in("[rtsp @ 0x1] method DESCRIBE failed for rtsp://bob:pw@cam/1: 401\n"),
+            "[rtsp @ 0x1] method DESCRIBE failed for rtsp://cam/1: 401\n");
+  EXPECT_EQ(redact_urls_in("no url here"), "no url here");
 }
 
 TEST(Source, DecodesFramesWithSizeCountAndMonotonicPts) {
