@@ -109,7 +109,8 @@ double VirtualCamera::desired_width(const TrackState& state) const {
   if (!have_ball) return config_.lost_width_frac * max_w_;
   const double speed_px_per_s =
       std::hypot(state.velocity_px_per_frame.x, state.velocity_px_per_frame.y) * fps_;
-  double w = min_w_ + speed_px_per_s * config_.speed_widen_s + config_.uncertainty_widen * state.uncertainty_px;
+  double w = min_w_ + std::max(0.0, speed_px_per_s - config_.settled_speed_px_per_s) * config_.speed_widen_s +
+             config_.uncertainty_widen * std::max(0.0, state.uncertainty_px - config_.settled_uncertainty_px);
   if (state.mode == TrackMode::kCoasting) w *= 1.0 + config_.coasting_widen_frac;
   return std::clamp(w, min_w_, max_w_);
 }

@@ -53,9 +53,11 @@ struct CameraConfig {
   double max_zoom_rate_frac_per_s = 0.5;     // width change cap, fraction of the max width per second
   double zoom_dead_band_frac = 0.08;         // tighten only for a change above this fraction
   double tighten_delay_s = 0.5;              // ...that has been wished for this long
-  double speed_widen_s = 1.0;                // extra width = ball speed (px/s) x this
+  double speed_widen_s = 1.0;                // extra width = (ball speed - settled speed) (px/s) x this
+  double settled_speed_px_per_s = 25.0;      // slower than this counts as settled (no widening)
   double coasting_widen_frac = 0.25;         // extra width while coasting, fraction of the width
-  double uncertainty_widen = 4.0;            // extra width = this x the tracker's 1-sigma (px)
+  double uncertainty_widen = 4.0;            // extra width = this x (tracker 1-sigma - settled sigma) (px)
+  double settled_uncertainty_px = 5.0;       // a 1-sigma below this does not widen
   double lost_width_frac = 1.0;              // width when lost/searching, fraction of the max width
 };
 
