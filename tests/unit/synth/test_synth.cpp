@@ -125,6 +125,7 @@ TEST(Synth, CrowdAudioIsBoundedAndDeterministic) {
 TEST(Synth, RenderSpeedAndOptionalDump) {
   SynthOptions o;
   o.duration_s = 2;
+  if (const char* secs = std::getenv("BALLCAM_SYNTH_DUMP_SECONDS")) o.duration_s = std::atof(secs);
   MatchRenderer r(o);
   Frame f = Frame::allocate(PixelFormat::kYuv420p, o.width_px, o.height_px);
   const char* dump = std::getenv("BALLCAM_SYNTH_DUMP");
