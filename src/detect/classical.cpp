@@ -312,7 +312,9 @@ class ClassicalDetector final : public Detector {
       pred = *hints.predicted;
       gate = std::max(hints.search_radius_px, 12.0);
     } else if (have_track_ && f.index - last_index_ <= 12 && f.index > last_index_) {
-      fresh_track = f.index - last_index_ <= 2;
+      // Only a track that its own look confirmed recently may relax the
+      // context cues; otherwise a sock next to the ball could hold on to it.
+      fresh_track = f.index - last_index_ <= 2 && f.index - last_strong_index_ <= 15;
       const double k = static_cast<double>(f.index - last_index_);
       have_pred = true;
       pred = {last_pos_.x + last_vel_.x * k, last_pos_.y + last_vel_.y * k};
@@ -335,6 +337,7 @@ class ClassicalDetector final : public Detector {
         if (fresh_track && d < 0.5 * gate) appearance = std::max(appearance, 0.6 * c.look);
       }
       c.ball.score = std::clamp(appearance * (0.55 + 0.45 * motion) * still, 0.0, 1.0);
+      if (std::getenv("BC_DBG") && f.index == std::atoi(std::getenv("BC_DBG"))) std::fprintf(stderr, "  cand (%.1f,%.1f) app%.2f look%.2f motion%.2f fresh%d still%.1f -> %.2f\n", c.ball.center.x, c.ball.center.y, c.appearance, c.look, motion, fresh_track, still, c.ball.score);
     }
     std::sort(cands_.begin(), cands_.end(),
               [](const Candidate& a, const Candidate& b) { return a.ball.score > b.ball.score; });
@@ -355,6 +358,7 @@ class ClassicalDetector final : public Detector {
       }
       last_pos_ = p;
       last_index_ = f.index;
+      if (cands_.front().appearance * 0.55 >= cfg_.min_score) last_strong_index_ = f.index;
       have_track_ = true;
     }
   }
@@ -388,6 +392,7 @@ class ClassicalDetector final : public Detector {
   bool have_track_ = false;
   Point2 last_pos_, last_vel_;
   std::int64_t last_index_ = 0;
+  std::int64_t last_strong_index_ = -1000;
 };
 
 }  // namespace

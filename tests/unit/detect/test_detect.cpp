@@ -49,7 +49,9 @@ void score_frame(const GroundTruthFrame& t, const Detections& d, double min_scor
 
 Score run_in_memory(const synth::SynthOptions& o, int warmup_frames) {
   synth::MatchRenderer r(o);
-  auto det = create_detector(DetectorConfig{});
+  DetectorConfig dc;
+
+  auto det = create_detector(dc);
   EXPECT_TRUE(det.ok());
   Frame f = Frame::allocate(PixelFormat::kYuv420p, o.width_px, o.height_px);
   Score s;
@@ -66,7 +68,7 @@ Score run_in_memory(const synth::SynthOptions& o, int warmup_frames) {
       std::printf("%3d gt", i);
       if (t.ball) std::printf(" (%.1f,%.1f) r%.1f occ%.2f vis%d h%.0f", t.ball->center.x, t.ball->center.y,
                               t.ball->radius_px, t.ball->occluded_fraction, t.ball->visible, t.ball->height_px);
-      for (size_t k = 0; k < d->balls.size() && k < 3; ++k)
+      for (size_t k = 0; k < d->balls.size() && k < 6; ++k)
         std::printf(" | (%.1f,%.1f) s%.2f", d->balls[k].center.x, d->balls[k].center.y, d->balls[k].score);
       std::printf("\n");
     }
@@ -170,6 +172,8 @@ TEST(Classical, RecallAndPrecisionOnSyntheticMatch1080p) {
     synth::SynthOptions o;
     o.seed = seed;
     o.duration_s = 6;
+    if (const char* e = std::getenv("BC_SECONDS")) o.duration_s = std::atof(e);
+    if (const char* e = std::getenv("BC_SCEN")) o.scenario = e;
     const Score s = run_in_memory(o, 25);
     std::printf("seed %llu raw: recall %.3f (%d/%d) precision %.3f (%d/%d, %d ignored), detect %.2f ms/frame\n",
                 static_cast<unsigned long long>(seed), s.recall(), s.found, s.visible, s.precision(), s.correct,

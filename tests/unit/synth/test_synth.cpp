@@ -134,7 +134,8 @@ TEST(Synth, RenderSpeedAndOptionalDump) {
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < r.frame_count(); ++i) {
     r.render_next_into(f, nullptr);
-    if (out) {
+    const char* only = std::getenv("BALLCAM_SYNTH_DUMP_FRAME");
+    if (out && (!only || std::atoi(only) == i)) {
       for (int p = 0; p < 3; ++p) {
         const int w = p ? f.width_px / 2 : f.width_px, h = p ? f.height_px / 2 : f.height_px;
         for (int y = 0; y < h; ++y) out.write(reinterpret_cast<const char*>(f.planes[p] + y * f.strides[p]), w);
