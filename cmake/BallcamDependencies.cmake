@@ -1,19 +1,25 @@
 # Required: Debian packages only. Optional: CUDA toolkit, libtorch.
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
-  libavformat libavcodec libavutil libswscale libswresample)
+# BALLCAM_GPU_ONLY needs none of the video/config/CLI libraries, and uses
+# GoogleTest only if it is there (tests/gpu has a fallback harness).
 find_package(Threads REQUIRED)
-find_package(yaml-cpp REQUIRED)
-find_package(nlohmann_json REQUIRED)
-find_package(fmt REQUIRED)
-find_package(spdlog REQUIRED)
-find_package(CLI11 REQUIRED)
-find_package(PNG REQUIRED)
-if(BALLCAM_BUILD_TESTS)
-  find_package(GTest REQUIRED)
-endif()
-if(BALLCAM_BUILD_BENCH)
-  find_package(benchmark QUIET)
+if(NOT BALLCAM_GPU_ONLY)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
+    libavformat libavcodec libavutil libswscale libswresample)
+  find_package(yaml-cpp REQUIRED)
+  find_package(nlohmann_json REQUIRED)
+  find_package(fmt REQUIRED)
+  find_package(spdlog REQUIRED)
+  find_package(CLI11 REQUIRED)
+  find_package(PNG REQUIRED)
+  if(BALLCAM_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+  endif()
+  if(BALLCAM_BUILD_BENCH)
+    find_package(benchmark QUIET)
+  endif()
+elseif(BALLCAM_BUILD_TESTS)
+  find_package(GTest QUIET)
 endif()
 
 # --- CUDA (AUTO) -------------------------------------------------------------
@@ -41,7 +47,7 @@ endif()
 
 # --- libtorch (AUTO) -----------------------------------------------------------
 set(BALLCAM_HAVE_TORCH OFF)
-if(NOT BALLCAM_WITH_TORCH STREQUAL "OFF")
+if(NOT BALLCAM_WITH_TORCH STREQUAL "OFF" AND NOT BALLCAM_GPU_ONLY)
   if(NOT Torch_DIR)
     # The project venv (scripts/setup.sh) or any python with torch installed.
     foreach(_py "${CMAKE_CURRENT_SOURCE_DIR}/.venv/bin/python3" python3)

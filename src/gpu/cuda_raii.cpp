@@ -1,0 +1,88 @@
+#include "gpu/cuda_raii.hpp"
+
+#include <string>
+
+namespace ballcam::gpu {
+
+Result<Stream> Stream::create() {
+  cudaStream_t s = nullptr;
+  BALLCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  Stream out;
+  out.s_.reset(s);
+  return out;
+}
+
+Status Stream::synchronize() const {
+  BALLCAM_CUDA_CHECK(cudaStreamSynchronize(get()));
+  return Status::Ok();
+}
+
+Result<Event> Event::create(Timing timing) {
+  cudaEvent_t e = nullptr;
+  BALLCAM_CUDA_CHECK(cudaEventCreateWithFlags(&e, timing == Timing::kEnabled ? cudaEventDefault
+                                                                              : cudaEventDisableTiming));
+  Event out;
+  out.e_.reset(e);
+  return out;
+}
+
+Status Event::record(cudaStream_t stream) const {
+  BALLCAM_CUDA_CHECK(cudaEventRecord(get(), stream));
+  return Status::Ok();
+}
+
+Status Event::synchronize() const {
+  BALLCAM_CUDA_CHECK(cudaEventSynchronize(get()));
+  return Status::Ok();
+}
+
+Result<float> Event::elapsed_ms(const Event& start, const Event& stop) {
+  float ms = 0.f;
+  BALLCAM_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
+  return ms;
+}
+
+Result<DeviceNv12Frame> DeviceNv12Frame::allocate(int width_px, int height_px) {
+  if (width_px <= 0 || height_px <= 0 || width_px % 2 != 0 || height_px % 2 != 0) {
+    return error(ErrorCode::kInvalidArgument, "DeviceNv12Frame: size must be positive and even, got " +
+                                                  std::to_string(width_px) + "x" + std::to_string(height_px));
+  }
+  const int pitch = (width_px + 255) / 256 * 256;
+  const std::size_t bytes = static_cast<std::size_t>(pitch) * static_cast<std::size_t>(height_px) * 3 / 2;
+  BALLCAM_ASSIGN_OR_RETURN(auto mem, DeviceBuffer<std::uint8_t>::allocate(bytes));
+  DeviceNv12Frame f;
+  f.mem_ = std::move(mem);
+  f.view_ = {f.mem_.get(), pitch, f.mem_.get() + static_cast<std::size_t>(pitch) * static_cast<std::size_t>(height_px),
+             pitch, width_px, height_px};
+  return f;
+}
+
+Status DeviceNv12Frame::upload(const Nv12View& host, cudaStream_t stream) const {
+  if (host.width_px != view_.width_px || host.height_px != view_.height_px) {
+    return error(ErrorCode::kInvalidArgument, "DeviceNv12Frame::upload: size mismatch");
+  }
+  const auto w = static_cast<std::size_t>(view_.width_px);
+  const auto h = static_cast<std::size_t>(view_.height_px);
+  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(view_.y, static_cast<std::size_t>(view_.y_pitch), host.y,
+                                       static_cast<std::size_t>(host.y_pitch), w, h, cudaMemcpyHostToDevice, stream));
+  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(view_.uv, static_cast<std::size_t>(view_.uv_pitch), host.uv,
+                                       static_cast<std::size_t>(host.uv_pitch), w, h / 2, cudaMemcpyHostToDevice,
+                                       stream));
+  return Status::Ok();
+}
+
+Status DeviceNv12Frame::download(const Nv12MutView& host, cudaStream_t stream) const {
+  if (host.width_px != view_.width_px || host.height_px != view_.height_px) {
+    return error(ErrorCode::kInvalidArgument, "DeviceNv12Frame::download: size mismatch");
+  }
+  const auto w = static_cast<std::size_t>(view_.width_px);
+  const auto h = static_cast<std::size_t>(view_.height_px);
+  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.y, static_cast<std::size_t>(host.y_pitch), view_.y,
+                                       static_cast<std::size_t>(view_.y_pitch), w, h, cudaMemcpyDeviceToHost, stream));
+  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.uv, static_cast<std::size_t>(host.uv_pitch), view_.uv,
+                                       static_cast<std::size_t>(view_.uv_pitch), w, h / 2, cudaMemcpyDeviceToHost,
+                                       stream));
+  return Status::Ok();
+}
+
+}  // namespace ballcam::gpu
