@@ -48,6 +48,7 @@ VirtualCamera::VirtualCamera(CameraConfig config, int source_width_px, int sourc
   max_pan_accel_ = config_.max_pan_accel_frac_per_s2 * source_w_ / (fps_ * fps_);
   max_zoom_speed_ = config_.max_zoom_rate_frac_per_s * max_w_ / fps_;
   tighten_delay_frames_ = static_cast<int>(std::lround(config_.tighten_delay_s * fps_));
+  coasting_widen_after_frames_ = static_cast<int>(std::lround(config_.coasting_widen_after_s * fps_));
   reset();
 }
 
@@ -58,6 +59,7 @@ void VirtualCamera::reset() {
   width_ = {max_w_, 0.0};
   width_target_ = max_w_;
   tighten_wish_frames_ = 0;
+  coasting_frames_ = 0;
   last_aim_ = {source_w_ * 0.5, source_h_ * 0.5};
 }
 
@@ -111,7 +113,9 @@ double VirtualCamera::desired_width(const TrackState& state) const {
       std::hypot(state.velocity_px_per_frame.x, state.velocity_px_per_frame.y) * fps_;
   double w = min_w_ + std::max(0.0, speed_px_per_s - config_.settled_speed_px_per_s) * config_.speed_widen_s +
              config_.uncertainty_widen * std::max(0.0, state.uncertainty_px - config_.settled_uncertainty_px);
-  if (state.mode == TrackMode::kCoasting) w *= 1.0 + config_.coasting_widen_frac;
+  if (state.mode == TrackMode::kCoasting && coasting_frames_ >= coasting_widen_after_frames_) {
+    w *= 1.0 + config_.coasting_widen_frac;
+  }
   return std::clamp(w, min_w_, max_w_);
 }
 
@@ -152,12 +156,15 @@ CropRect VirtualCamera::update(const TrackState& state) {
   last_aim_ = aim;
 
   // 4 (first, so the pan limits use this frame's width). Zoom.
+  coasting_frames_ = state.mode == TrackMode::kCoasting ? coasting_frames_ + 1 : 0;
   const double wish = desired_width(state);
   if (!started_) {
     width_target_ = wish;
     width_ = {wish, 0.0};
-  } else if (wish >= width_target_) {
+  } else if (wish > width_target_ * (1.0 + config_.widen_dead_band_frac) || wish >= max_w_) {
     width_target_ = wish;  // widen at once: losing the ball is worse than a loose frame
+    tighten_wish_frames_ = 0;
+  } else if (wish >= width_target_) {
     tighten_wish_frames_ = 0;
   } else if (wish < width_target_ * (1.0 - config_.zoom_dead_band_frac)) {
     if (++tighten_wish_frames_ >= tighten_delay_frames_) {

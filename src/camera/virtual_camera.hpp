@@ -55,7 +55,10 @@ struct CameraConfig {
   double tighten_delay_s = 0.5;              // ...that has been wished for this long
   double speed_widen_s = 1.0;                // extra width = (ball speed - settled speed) (px/s) x this
   double settled_speed_px_per_s = 25.0;      // slower than this counts as settled (no widening)
-  double coasting_widen_frac = 0.25;         // extra width while coasting, fraction of the width
+  double coasting_widen_frac = 0.25;         // extra width while coasting, fraction of the width...
+  double coasting_widen_after_s = 0.2;       // ...once coasting has lasted this long (a one-frame
+                                             // detector miss must not make the view breathe)
+  double widen_dead_band_frac = 0.03;        // widen only for a wish this much above the current target
   double uncertainty_widen = 4.0;            // extra width = this x (tracker 1-sigma - settled sigma) (px)
   double settled_uncertainty_px = 5.0;       // a 1-sigma below this does not widen
   double lost_width_frac = 1.0;              // width when lost/searching, fraction of the max width
@@ -112,6 +115,8 @@ class VirtualCamera {
   Spring width_;
   double width_target_ = 0.0;
   int tighten_wish_frames_ = 0;
+  int coasting_frames_ = 0;
+  int coasting_widen_after_frames_ = 0;
   Point2 last_aim_;
 };
 

@@ -101,6 +101,7 @@ class BallTracker {
   void reset();
 
   const TrackerConfig& config() const { return config_; }
+  double fps() const { return fps_; }
   TrackMode mode() const { return mode_; }
 
  private:

@@ -58,6 +58,7 @@ struct Scene {
   std::vector<Detections> frames;
   std::vector<Point2> truth;
   std::vector<bool> ball_detectable;
+  std::vector<bool> ball_hidden;  // occluded or gone (not a random detector miss)
 };
 
 inline Scene make_scene(std::uint64_t seed, int frame_count) {
@@ -67,6 +68,8 @@ inline Scene make_scene(std::uint64_t seed, int frame_count) {
   Point2 ball{300.0, 700.0};
   Point2 vel{4.0, -1.0};
   const Point2 spot{960.0, 540.0};  // the centre spot: a static ball-like blob
+  double sign_x = 1.0;
+  double sign_y = 1.0;
   for (int i = 0; i < frame_count; ++i) {
     // Piecewise motion: every phase is 60 frames.
     switch ((i / 60) % 6) {
@@ -77,11 +80,18 @@ inline Scene make_scene(std::uint64_t seed, int frame_count) {
       case 4: vel = {25.0, 6.0}; break;              // shot
       default: vel = {-6.0, 2.0}; break;
     }
+    // Bounce off the edges of the pitch area so the ball stays well inside the picture.
+    vel = {vel.x * sign_x, vel.y * sign_y};
     ball.x += vel.x;
     ball.y += vel.y;
-    // Bounce off the touchlines so the ball stays in the picture.
-    if (ball.x < 20.0 || ball.x > 1900.0) ball.x = std::clamp(ball.x, 20.0, 1900.0);
-    if (ball.y < 20.0 || ball.y > 1060.0) ball.y = std::clamp(ball.y, 20.0, 1060.0);
+    if (ball.x < 150.0 || ball.x > 1770.0) {
+      ball.x = std::clamp(ball.x, 150.0, 1770.0);
+      sign_x = -sign_x;
+    }
+    if (ball.y < 120.0 || ball.y > 960.0) {
+      ball.y = std::clamp(ball.y, 120.0, 960.0);
+      sign_y = -sign_y;
+    }
 
     const int phase_frame = i % 360;
     const bool occluded = phase_frame >= 100 && phase_frame < 115;
@@ -112,6 +122,7 @@ inline Scene make_scene(std::uint64_t seed, int frame_count) {
     scene.frames.push_back(frame_with(i, std::move(balls), std::move(players)));
     scene.truth.push_back(ball);
     scene.ball_detectable.push_back(detectable);
+    scene.ball_hidden.push_back(occluded || gone);
   }
   return scene;
 }
