@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -41,71 +40,98 @@ void must(const std::string& cmd) {
   if (rc != 0) throw std::runtime_error("fixture command failed: " + cmd);
 }
 
-void make_fixtures(const std::string& d) {
+// Each fixture is made on first use into a cache directory shared by test
+// processes (ctest runs every test in its own process), written under a
+// temporary name and renamed into place so parallel runs never see half a file.
+void make_fixture(const std::string& d, const std::string& name, const std::string& out) {
   const std::string ff = "ffmpeg -nostdin -hide_banner -loglevel error -y ";
   const std::string vsrc = "-f lavfi -i testsrc2=size=320x240:rate=25 ";
   const std::string asrc = "-f lavfi -i sine=frequency=440:sample_rate=48000 ";
   const std::string x264 = "-c:v libx264 -preset ultrafast -pix_fmt yuv420p -g 25 ";
-  must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a aac -b:a 64k " + d + "/av.mp4");
-  must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a pcm_s16le " + d + "/pcm.mkv");
-  must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a libopus " + d + "/opus.mkv");
-  must(ff + vsrc + "-t 1 -c:v libx264 -preset ultrafast -pix_fmt yuv444p " + d + "/yuv444.mkv");
-  must(ff + vsrc + "-t 1 " + x264 + "-f h264 " + d + "/raw.h264");
-  must(ff + asrc + "-t 1 -c:a aac " + d + "/audio_only.m4a");
-  must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a aac -f mpegts " + d + "/clean.ts");
+  const std::string q = " '" + out + "'";
+  if (name == "av.mp4") return must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a aac -b:a 64k -f mp4" + q);
+  if (name == "pcm.mkv") return must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a pcm_s16le -f matroska" + q);
+  if (name == "opus.mkv") return must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a libopus -f matroska" + q);
+  if (name == "yuv444.mkv") return must(ff + vsrc + "-t 1 -c:v libx264 -preset ultrafast -pix_fmt yuv444p -f matroska" + q);
+  if (name == "raw.h264") return must(ff + vsrc + "-t 1 " + x264 + "-f h264" + q);
+  if (name == "audio_only.m4a") return must(ff + asrc + "-t 1 -c:a aac -f mp4" + q);
+  if (name == "clean.ts") return must(ff + vsrc + asrc + "-t 2 " + x264 + "-c:a aac -f mpegts" + q);
   // Not faststart: moov at the end, so cutting the file loses it.
-  must(ff + vsrc + "-t 2 " + x264 + d + "/whole.mp4");
-  {
-    std::ofstream(d + "/text.txt") << "This is not a video.\nJust some text.\n";
-    std::ofstream(d + "/notes") << "plain text without an extension, long enough to probe.\n";
-    std::ofstream(d + "/empty.mp4");
-    std::ofstream g(d + "/garbage.mp4", std::ios::binary);
+  if (name == "whole.mp4") return must(ff + vsrc + "-t 2 " + x264 + "-f mp4" + q);
+  if (name == "text.txt") {
+    std::ofstream(out) << "This is not a video.\nJust some text.\n";
+  } else if (name == "notes") {
+    std::ofstream(out) << "plain text without an extension, long enough to probe.\n";
+  } else if (name == "empty.mp4") {
+    std::ofstream{out};
+  } else if (name == "garbage.mp4") {
+    std::ofstream g(out, std::ios::binary);
     unsigned x = 12345;
     for (int i = 0; i < 200000; ++i) {
       x = x * 1103515245u + 12345u;
       g.put(static_cast<char>(x >> 16));
     }
-  }
-  const auto whole = fs::file_size(d + "/whole.mp4");
-  fs::copy_file(d + "/whole.mp4", d + "/truncated.mp4");
-  fs::resize_file(d + "/truncated.mp4", whole / 2);
-  // Garbage written over the middle third of a transport stream.
-  fs::copy_file(d + "/clean.ts", d + "/corrupt.ts");
-  {
-    const auto size = fs::file_size(d + "/corrupt.ts");
-    std::fstream f(d + "/corrupt.ts", std::ios::in | std::ios::out | std::ios::binary);
+  } else if (name == "truncated.mp4") {
+    const std::string whole = fixture("whole.mp4");
+    fs::copy_file(whole, out, fs::copy_options::overwrite_existing);
+    fs::resize_file(out, fs::file_size(whole) / 2);
+  } else if (name == "corrupt.ts") {
+    // Garbage written over the middle third of a transport stream.
+    fs::copy_file(fixture("clean.ts"), out, fs::copy_options::overwrite_existing);
+    const auto size = fs::file_size(out);
+    std::fstream f(out, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(static_cast<std::streamoff>(size / 3));
     for (std::uintmax_t i = 0; i < size / 3; i += 7) f.put(static_cast<char>(i * 31));
+  } else {
+    throw std::runtime_error("unknown fixture " + name + " in " + d);
   }
 }
 
 }  // namespace
 
 const std::string& fixture_dir() {
-  static std::once_flag once;
-  static std::string dir;
-  std::call_once(once, [] {
-    std::string tmpl = (fs::temp_directory_path() / "ballcam_io_test_XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir = tmpl;
-    fs::create_directories(dir + "/scratch");
-    make_fixtures(dir);
-    std::atexit([] {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    });
-  });
+  static const std::string dir = [] {
+    const std::string d = (fs::temp_directory_path() / "ballcam_io_fixtures_v1").string();
+    fs::create_directories(d);
+    return d;
+  }();
   return dir;
 }
 
-std::string fixture(const std::string& name) { return fixture_dir() + "/" + name; }
+std::string fixture(const std::string& name) {
+  const std::string path = fixture_dir() + "/" + name;
+  if (!fs::exists(path)) {
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    make_fixture(fixture_dir(), name, tmp);
+    fs::rename(tmp, path);  // atomic; a parallel process may have won, which is fine
+  }
+  return path;
+}
+
+namespace {
+const std::string& scratch_dir() {
+  // Never destroyed, so the atexit cleanup can still read it.
+  static const std::string* dir = [] {
+    std::string tmpl = (fs::temp_directory_path() / "ballcam_io_test_XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return new std::string(tmpl);
+  }();
+  static const bool cleanup_registered = [] {
+    std::atexit([] {
+      std::error_code ec;
+      fs::remove_all(*dir, ec);
+    });
+    return true;
+  }();
+  (void)cleanup_registered;
+  return *dir;
+}
+}  // namespace
 
 std::string scratch_path(const std::string& name) {
   static int counter = 0;
-  const std::string p = fixture_dir() + "/scratch/" + std::to_string(counter++) + "_" + name;
-  return p;
+  return scratch_dir() + "/" + std::to_string(counter++) + "_" + name;
 }
-
 namespace {
 std::map<std::string, std::string> parse_kv(const std::string& text) {
   std::map<std::string, std::string> kv;

@@ -12,7 +12,7 @@
 
 namespace ballcam::io::testing {
 
-// Directory holding the fixtures (created on first call).
+// Cache directory of the fixtures, shared by test processes (made on demand).
 const std::string& fixture_dir();
 // Path of a named fixture: av.mp4 (2 s testsrc2 320x240@25 + AAC sine),
 // pcm.mkv (same video, pcm_s16le audio), opus.mkv (libopus audio),
