@@ -30,8 +30,28 @@ bool have_device() {
   return yes;
 }
 
+// scripts/device-check.sh sets this: there, "no device" is a failure, not a skip.
+bool device_required() {
+  const char* env = std::getenv("BALLCAM_GPU_REQUIRE_DEVICE");
+  return env != nullptr && std::string(env) == "1";
+}
+
+std::string no_device_reason() {
+  int count = 0;
+  const cudaError_t err = cudaGetDeviceCount(&count);
+  (void)cudaGetLastError();
+  return err == cudaSuccess ? "no CUDA device here (0 devices)"
+                            : std::string("no CUDA device here: ") + cudaGetErrorName(err) + " (" +
+                                  cudaGetErrorString(err) + ")";
+}
+
 #define SKIP_WITHOUT_DEVICE() \
-  if (!have_device()) GTEST_SKIP() << "no CUDA device here"
+  if (!have_device()) GTEST_SKIP() << no_device_reason()
+
+TEST(GpuDevice, OpensWhenRequired) {
+  if (!device_required()) GTEST_SKIP() << "BALLCAM_GPU_REQUIRE_DEVICE is not 1";
+  EXPECT_TRUE(have_device()) << no_device_reason();
+}
 
 #define ASSERT_OK(expr)                                       \
   do {                                                        \
@@ -323,8 +343,8 @@ Result<std::vector<PerfRow>> measure(int iters) {
 // Prints the table; writes it to `out_path` too when given. Returns an exit code.
 int run_perf(const char* out_path) {
   if (!have_device()) {
-    std::printf("perf: no CUDA device here, nothing measured\n");
-    return 0;
+    std::printf("perf: %s; nothing measured\n", no_device_reason().c_str());
+    return device_required() ? 1 : 0;
   }
   cudaDeviceProp prop{};
   (void)cudaGetDeviceProperties(&prop, 0);
