@@ -210,11 +210,11 @@ class FfmpegSource final : public Source {
       if (decoder_drained_) return end_of_stream();
 
       // Drain the decoder before feeding it more.
-      ff::FramePtr frame = ff::make_frame();
-      if (!frame) return error(ErrorCode::kInternal, "out of memory");
-      int rc = avcodec_receive_frame(dec_.get(), frame.get());
+      if (!spare_) spare_ = ff::make_frame();  // handed out with each Frame, so one per picture
+      if (!spare_) return error(ErrorCode::kInternal, "out of memory");
+      int rc = avcodec_receive_frame(dec_.get(), spare_.get());
       if (rc == 0) {
-        auto out = to_frame(std::move(frame));
+        auto out = to_frame(std::move(spare_));
         if (!out.ok()) return out.status();
         return SourceItem{std::move(out).value()};
       }
@@ -320,6 +320,8 @@ class FfmpegSource final : public Source {
     out.pts_us = f.pts_us;
     out.index = f.index;
     sws_scale(sws_.get(), av->data, av->linesize, 0, av->height, out.planes.data(), out.strides.data());
+    av_frame_unref(av.get());
+    spare_ = std::move(av);  // the picture was copied: reuse the AVFrame
     return out;
   }
 
@@ -329,6 +331,7 @@ class FfmpegSource final : public Source {
   ff::InputFormatPtr fmt_;
   ff::CodecContextPtr dec_;
   ff::PacketPtr packet_;
+  ff::FramePtr spare_;
   ff::SwsPtr sws_;
   AudioStreamDescPtr audio_desc_;
   int video_index_ = -1;

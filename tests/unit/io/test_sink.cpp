@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include "io/sink.hpp"
 #include "io/source.hpp"
@@ -159,6 +160,31 @@ TEST(Sink, NonIncreasingTimestampsAreNudgedForward) {
   for (std::int64_t p : pts) ASSERT_TRUE((*sink)->write_video(make_test_frame(320, 240, i++, p)).ok());
   ASSERT_TRUE((*sink)->finish().ok());
   EXPECT_EQ(probe_stream(out, "v:0", true)["nb_read_frames"], "8");
+}
+
+TEST(Sink, VariableFrameRateTimingIsKeptWithBFrames) {
+  const std::string out = scratch_path("vfr.mkv");
+  SinkOptions o = small_sink(out);
+  o.video.preset = "veryfast";  // B-frames on: pts != dts
+  auto sink = Sink::open(o, nullptr);
+  ASSERT_TRUE(sink.ok());
+  std::vector<std::int64_t> pts;
+  std::int64_t t = 0;
+  for (int i = 0; i < 30; ++i) {
+    pts.push_back(t);
+    ASSERT_TRUE((*sink)->write_video(make_test_frame(320, 240, i, t)).ok());
+    t += (i % 3 == 0) ? 100000 : 20000;  // 10 fps and 50 fps mixed
+  }
+  ASSERT_TRUE((*sink)->finish().ok());
+  const std::string times =
+      run_command("ffprobe -v error -select_streams v:0 -show_entries frame=pts_time -of csv=p=0 '" + out + "'");
+  std::istringstream in(times);
+  std::vector<double> got;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) got.push_back(std::stod(line));
+  }
+  ASSERT_EQ(got.size(), pts.size());
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i] - got[0], (pts[i] - pts[0]) / 1e6, 0.0015) << i;
 }
 
 TEST(Sink, WrongFrameSizeIsRejected) {
