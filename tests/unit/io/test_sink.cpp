@@ -78,6 +78,31 @@ TEST(Sink, RoundTripMp4WithAudioCopyIsFaststart) {
   EXPECT_TRUE(moov_before_mdat(out));
 }
 
+TEST(Sink, AudioLongBeforeVideoIsBufferedAndInterleaved) {
+  SourceOptions so;
+  so.url = fixture("av.mp4");
+  auto src = Source::open(so);
+  ASSERT_TRUE(src.ok());
+  std::vector<Frame> frames;
+  std::vector<AudioPacket> audio;
+  for (;;) {
+    auto item = (*src)->read();
+    ASSERT_TRUE(item.ok());
+    if (std::holds_alternative<EndOfStream>(*item)) break;
+    if (auto* f = std::get_if<Frame>(&*item)) frames.push_back(std::move(*f));
+    else audio.push_back(std::get<AudioPacket>(std::move(*item)));
+  }
+  const std::string out = scratch_path("audio_first.mp4");
+  auto sink = Sink::open(small_sink(out), (*src)->audio());
+  ASSERT_TRUE(sink.ok());
+  for (auto& p : audio) ASSERT_TRUE((*sink)->write_audio(std::move(p)).ok());  // all 2 s of audio first
+  for (const auto& f : frames) ASSERT_TRUE((*sink)->write_video(f).ok());
+  ASSERT_TRUE((*sink)->finish().ok());
+  EXPECT_EQ(probe_stream(out, "v:0", true)["nb_read_frames"], "50");
+  EXPECT_NEAR(to_double(probe_stream(out, "a:0")["duration"]), 2.0, 0.1);
+  EXPECT_NEAR(to_double(probe_stream(out, "v:0")["duration"]), 2.0, 0.1);
+}
+
 TEST(Sink, AudioCopyIntoMkv) {
   const std::string out = scratch_path("copy.mkv");
   transcode(fixture("av.mp4"), small_sink(out));
