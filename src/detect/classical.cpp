@@ -283,8 +283,12 @@ class ClassicalDetector final : public Detector {
       const int pidx = b.peak_y * w_ + b.peak_x;
       const int bg_sat = std::abs((bg_u_[pidx] >> kFix) - 128) + std::abs((bg_v_[pidx] >> kFix) - 128);
       const double lum_frac = std::clamp(b.peak / std::max(1.0, 225.0 - bg_luma(pidx)), 0.05, 1.0);
+      // H.264 smears a small ball's chroma into the grass: at CRF 23 it moves
+      // only a quarter of the way to neutral, hence the low ramp.
       const double neutral = std::clamp(1.0 - saturation(f, b.peak_x, b.peak_y) / std::max(static_cast<double>(bg_sat), 12.0), 0.0, 1.0);
-      const double colour = ramp(neutral / lum_frac, 0.3, 0.65);
+      // Colour is only a soft cue for that reason (far balls keep almost
+      // none of their chroma after encoding).
+      const double colour = 0.45 + 0.55 * ramp(neutral / lum_frac, 0.08, 0.3);
       const double isolation = 1.0 - ramp(ring_foreground(b), 0.08, 0.45);
       const double above = strip_foreground(b, -1), below = strip_foreground(b, +1);
       // Above is only a soft cue: a dribbled ball sits by the feet.
@@ -327,16 +331,16 @@ class ClassicalDetector final : public Detector {
         if (std::hypot(p.ball.center.x - c.ball.center.x, p.ball.center.y - c.ball.center.y) < 1.0)
           c.static_frames = std::max(c.static_frames, p.static_frames + 1);
       const double still = c.static_frames > 75 ? 0.6 : 1.0;
-      double motion = 0.5;
+      double motion = 1.0;  // no prediction: no opinion
       double appearance = c.appearance;
       if (have_pred) {
         const double d = std::hypot(c.ball.center.x - pred.x, c.ball.center.y - pred.y);
-        motion = d < gate ? 1.0 - 0.4 * d / gate : 0.25;  // a kick can beat any gate
+        motion = d < gate ? 1.0 - 0.2 * d / gate : 0.6;  // a kick can beat any gate
         // Right where a freshly seen ball should be, a player next to it is
         // expected (a dribble, a tackle): trust the blob's own look more.
         if (fresh_track && d < 0.5 * gate) appearance = std::max(appearance, 0.6 * c.look);
       }
-      c.ball.score = std::clamp(appearance * (0.55 + 0.45 * motion) * still, 0.0, 1.0);
+      c.ball.score = std::clamp(appearance * motion * still, 0.0, 1.0);
       if (std::getenv("BC_DBG") && f.index == std::atoi(std::getenv("BC_DBG"))) std::fprintf(stderr, "  cand (%.1f,%.1f) app%.2f look%.2f motion%.2f fresh%d still%.1f -> %.2f\n", c.ball.center.x, c.ball.center.y, c.appearance, c.look, motion, fresh_track, still, c.ball.score);
     }
     std::sort(cands_.begin(), cands_.end(),
@@ -358,7 +362,7 @@ class ClassicalDetector final : public Detector {
       }
       last_pos_ = p;
       last_index_ = f.index;
-      if (cands_.front().appearance * 0.55 >= cfg_.min_score) last_strong_index_ = f.index;
+      if (cands_.front().appearance * 0.6 >= cfg_.min_score) last_strong_index_ = f.index;
       have_track_ = true;
     }
   }

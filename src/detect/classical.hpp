@@ -25,7 +25,7 @@ namespace ballcam::detect {
 struct ClassicalParams {
   int warmup_frames = 25;          // frames of fast, unconditional background learning
   int bright_threshold = 16;       // luma rise over background that marks a "bright" pixel
-  int foreground_threshold = 28;   // 2*|dU|+2*|dV|+max(dY,0) that marks coloured foreground
+  int foreground_threshold = 40;   // 2*|dU|+2*|dV|+max(dY,0) that marks coloured foreground
   int fast_update_shift = 4;       // background pixels: bg += diff / 16 per frame
   int slow_update_shift = 9;       // foreground pixels: bg += diff / 512 per frame
 };

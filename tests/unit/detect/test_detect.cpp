@@ -47,6 +47,17 @@ void score_frame(const GroundTruthFrame& t, const Detections& d, double min_scor
   }
 }
 
+void debug_print(int i, const GroundTruthFrame& t, const Detections& d) {
+  if (!std::getenv("BALLCAM_DETECT_DEBUG")) return;
+  std::printf("%3d gt", i);
+  if (t.ball)
+    std::printf(" (%.1f,%.1f) r%.1f occ%.2f vis%d h%.0f", t.ball->center.x, t.ball->center.y, t.ball->radius_px,
+                t.ball->occluded_fraction, t.ball->visible, t.ball->height_px);
+  for (size_t k = 0; k < d.balls.size() && k < 6; ++k)
+    std::printf(" | (%.1f,%.1f) s%.2f", d.balls[k].center.x, d.balls[k].center.y, d.balls[k].score);
+  std::printf("\n");
+}
+
 Score run_in_memory(const synth::SynthOptions& o, int warmup_frames) {
   synth::MatchRenderer r(o);
   DetectorConfig dc;
@@ -64,14 +75,7 @@ Score run_in_memory(const synth::SynthOptions& o, int warmup_frames) {
     total_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_TRUE(d.ok());
     if (i >= warmup_frames) score_frame(t, *d, DetectorConfig{}.min_score, s);
-    if (std::getenv("BALLCAM_DETECT_DEBUG")) {
-      std::printf("%3d gt", i);
-      if (t.ball) std::printf(" (%.1f,%.1f) r%.1f occ%.2f vis%d h%.0f", t.ball->center.x, t.ball->center.y,
-                              t.ball->radius_px, t.ball->occluded_fraction, t.ball->visible, t.ball->height_px);
-      for (size_t k = 0; k < d->balls.size() && k < 6; ++k)
-        std::printf(" | (%.1f,%.1f) s%.2f", d->balls[k].center.x, d->balls[k].center.y, d->balls[k].score);
-      std::printf("\n");
-    }
+    debug_print(i, t, *d);
   }
   s.ms_per_frame = total_ms / r.frame_count();
   return s;
@@ -220,9 +224,10 @@ TEST(Classical, RecallAndPrecisionAfterH264) {
     auto d = (*det)->detect(f, {});
     ASSERT_TRUE(d.ok());
     if (frames >= 25) score_frame(t, *d, DetectorConfig{}.min_score, s);
+    debug_print(frames, t, *d);
   }
   pclose(pipe);
-  std::filesystem::remove_all(dir);
+  if (!std::getenv("BALLCAM_DETECT_DEBUG")) std::filesystem::remove_all(dir);
   EXPECT_EQ(frames, 150);
   std::printf("crf %d decoded: recall %.3f (%d/%d) precision %.3f (%d/%d)\n", o.crf, s.recall(), s.found, s.visible,
               s.precision(), s.correct, s.emitted - s.ignored);
