@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace ballcam {
 
@@ -14,6 +15,33 @@ constexpr double kSnapPx = 1e-3;
 constexpr double kSnapPxPerFrame = 1e-3;
 
 }  // namespace
+
+Status CameraConfig::validate() const {
+  auto bad = [](const char* field, const char* rule) {
+    return error(ErrorCode::kInvalidArgument, std::string("camera.") + field + " must be " + rule);
+  };
+  if (output_width_px <= 0 || output_height_px <= 0) return bad("output_width_px/output_height_px", "> 0");
+  if (!(min_crop_width_px >= 0.0)) return bad("min_crop_width_px", ">= 0 (0 = auto)");
+  if (!(max_crop_width_px >= 0.0)) return bad("max_crop_width_px", ">= 0 (0 = auto)");
+  if (max_crop_width_px > 0.0 && min_crop_width_px > max_crop_width_px) {
+    return bad("min_crop_width_px", "<= max_crop_width_px");
+  }
+  if (!(smoothing_time_s > 0.0)) return bad("smoothing_time_s", "> 0");
+  if (!(zoom_smoothing_time_s > 0.0)) return bad("zoom_smoothing_time_s", "> 0");
+  if (!(max_pan_speed_frac_per_s > 0.0)) return bad("max_pan_speed_frac_per_s", "> 0");
+  if (!(max_pan_accel_frac_per_s2 >= 0.0)) return bad("max_pan_accel_frac_per_s2", ">= 0 (0 = no cap)");
+  if (!(max_zoom_rate_frac_per_s > 0.0)) return bad("max_zoom_rate_frac_per_s", "> 0");
+  if (!(dead_zone_frac >= 0.0 && dead_zone_frac < 1.0)) return bad("dead_zone_frac", "in [0, 1)");
+  if (!(recentre_frac >= 0.0 && recentre_frac <= 0.5)) return bad("recentre_frac", "in [0, 0.5]");
+  if (!(look_ahead_frames >= 0.0)) return bad("look_ahead_frames", ">= 0");
+  if (!(max_look_ahead_frac >= 0.0 && max_look_ahead_frac <= 0.5)) return bad("max_look_ahead_frac", "in [0, 0.5]");
+  if (!(zoom_dead_band_frac >= 0.0 && zoom_dead_band_frac < 1.0)) return bad("zoom_dead_band_frac", "in [0, 1)");
+  if (!(widen_dead_band_frac >= 0.0)) return bad("widen_dead_band_frac", ">= 0");
+  if (!(tighten_delay_s >= 0.0)) return bad("tighten_delay_s", ">= 0");
+  if (!(coasting_widen_after_s >= 0.0)) return bad("coasting_widen_after_s", ">= 0");
+  if (!(lost_width_frac > 0.0 && lost_width_frac <= 1.0)) return bad("lost_width_frac", "in (0, 1]");
+  return Status::Ok();
+}
 
 double max_crop_width(double aspect, int source_width_px, int source_height_px) {
   return std::max(1.0, std::min(static_cast<double>(source_width_px),

@@ -22,6 +22,7 @@
 #pragma once
 
 #include "core/geometry.hpp"
+#include "core/status.hpp"
 
 namespace ballcam {
 
@@ -62,6 +63,9 @@ struct CameraConfig {
   double uncertainty_widen = 4.0;            // extra width = this x (tracker 1-sigma - settled sigma) (px)
   double settled_uncertainty_px = 5.0;       // a 1-sigma below this does not widen
   double lost_width_frac = 1.0;              // width when lost/searching, fraction of the max width
+
+  // kInvalidArgument naming the first field out of range (for config files).
+  Status validate() const;
 };
 
 class VirtualCamera {

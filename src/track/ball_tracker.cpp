@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 namespace ballcam {
 
@@ -38,6 +39,31 @@ TrackerConfig TrackerConfig::scaled_for(int frame_width_px, double fps) const {
   c.switch_after_misses = scale_frames(switch_after_misses, t);
   c.switch_confirm_frames = scale_frames(switch_confirm_frames, t);
   return c;
+}
+
+Status TrackerConfig::validate() const {
+  auto bad = [](const char* field, const char* rule) {
+    return error(ErrorCode::kInvalidArgument, std::string("tracker.") + field + " must be " + rule);
+  };
+  if (!(accel_noise_px_per_frame2 > 0.0)) return bad("accel_noise_px_per_frame2", "> 0");
+  if (!(measurement_noise_px > 0.0)) return bad("measurement_noise_px", "> 0");
+  if (!(initial_velocity_sigma_px_per_frame >= 0.0)) return bad("initial_velocity_sigma_px_per_frame", ">= 0");
+  if (!(max_speed_px_per_frame > 0.0)) return bad("max_speed_px_per_frame", "> 0");
+  if (!(coast_velocity_decay > 0.0 && coast_velocity_decay <= 1.0)) return bad("coast_velocity_decay", "in (0, 1]");
+  if (!(gate_sigma > 0.0)) return bad("gate_sigma", "> 0");
+  if (!(min_gate_px >= 0.0)) return bad("min_gate_px", ">= 0");
+  if (!(max_gate_px >= min_gate_px)) return bad("max_gate_px", ">= min_gate_px");
+  if (!(maneuver_gate_px >= 0.0)) return bad("maneuver_gate_px", ">= 0");
+  if (max_candidates < 1) return bad("max_candidates", ">= 1");
+  if (confirm_hits < 1) return bad("confirm_hits", ">= 1");
+  if (static_confirm_hits < confirm_hits) return bad("static_confirm_hits", ">= confirm_hits");
+  if (max_coast_frames < 0) return bad("max_coast_frames", ">= 0");
+  if (lost_forget_frames < 0) return bad("lost_forget_frames", ">= 0");
+  if (max_hypotheses < 1) return bad("max_hypotheses", ">= 1");
+  if (tentative_max_misses < 0) return bad("tentative_max_misses", ">= 0");
+  if (switch_after_misses < 1) return bad("switch_after_misses", ">= 1");
+  if (switch_confirm_frames < 1) return bad("switch_confirm_frames", ">= 1");
+  return Status::Ok();
 }
 
 BallTracker::BallTracker(TrackerConfig config, int frame_width_px, int frame_height_px, double fps)

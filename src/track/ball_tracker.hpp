@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/geometry.hpp"
+#include "core/status.hpp"
 #include "track/kalman_cv.hpp"
 
 namespace ballcam {
@@ -79,6 +80,9 @@ struct TrackerConfig {
   // Copy of this config with pixel fields scaled by frame_width_px / 1920 and
   // frame counts / per-frame rates scaled from 25 fps to `fps`.
   TrackerConfig scaled_for(int frame_width_px, double fps) const;
+
+  // kInvalidArgument naming the first field out of range (for config files).
+  Status validate() const;
 };
 
 class BallTracker {

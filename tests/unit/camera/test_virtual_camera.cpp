@@ -249,3 +249,22 @@ TEST(NaiveCrop, CentresAndClamps) {
 
 }  // namespace
 }  // namespace ballcam
+
+namespace ballcam {
+namespace {
+
+TEST(CameraConfig, Validate) {
+  EXPECT_TRUE(CameraConfig{}.validate().ok());
+  CameraConfig c;
+  c.min_crop_width_px = 1500;
+  c.max_crop_width_px = 1000;
+  const Status st = c.validate();
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("min_crop_width_px"), std::string::npos);
+  c = {};
+  c.output_height_px = 0;
+  EXPECT_FALSE(c.validate().ok());
+}
+
+}  // namespace
+}  // namespace ballcam

@@ -288,3 +288,22 @@ TEST(TrackerConfig, ScaledForHalfResolutionAndDoubleRate) {
 
 }  // namespace
 }  // namespace ballcam
+
+namespace ballcam {
+namespace {
+
+TEST(TrackerConfig, Validate) {
+  EXPECT_TRUE(TrackerConfig{}.validate().ok());
+  EXPECT_TRUE(TrackerConfig{}.scaled_for(1280, 30.0).validate().ok());
+  TrackerConfig c;
+  c.max_gate_px = 1.0;
+  const Status st = c.validate();
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("max_gate_px"), std::string::npos);
+  c = {};
+  c.coast_velocity_decay = 1.5;
+  EXPECT_FALSE(c.validate().ok());
+}
+
+}  // namespace
+}  // namespace ballcam
