@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include <time.h>
 #include <unistd.h>
 
 #include "detect/classical.hpp"
@@ -175,7 +176,7 @@ TEST(Classical, RecallAndPrecisionOnSyntheticMatch1080p) {
   for (std::uint64_t seed : {BC_SEEDS}) {
     synth::SynthOptions o;
     o.seed = seed;
-    o.duration_s = 6;
+    o.duration_s = 12;
     if (const char* e = std::getenv("BC_SECONDS")) o.duration_s = std::atof(e);
     if (const char* e = std::getenv("BC_SCEN")) o.scenario = e;
     const Score s = run_in_memory(o, 25);
@@ -250,6 +251,38 @@ TEST(Classical, OptionalLongEvaluation) {
     std::printf("%-12s recall %.3f (%d/%d) precision %.3f (%d/%d) %.2f ms/frame\n", name.c_str(), s.recall(),
                 s.found, s.visible, s.precision(), s.correct, s.emitted - s.ignored, s.ms_per_frame);
   }
+}
+
+}  // namespace
+}  // namespace ballcam::detect
+
+namespace ballcam::detect {
+namespace {
+
+// Detector cost alone at 1080p (frames rendered up front).
+TEST(Classical, Speed1080p) {
+  synth::SynthOptions o;
+  o.duration_s = 2;
+  synth::MatchRenderer r(o);
+  std::vector<Frame> frames;
+  for (int i = 0; i < r.frame_count(); ++i) frames.push_back(r.render_next(nullptr));
+  auto det = create_detector(DetectorConfig{});
+  ASSERT_TRUE(det.ok());
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE((*det)->detect(frames[i % frames.size()], {}).ok());  // warm up
+  const int reps = std::getenv("BC_REPS") ? std::atoi(std::getenv("BC_REPS")) : 1;
+  timespec c0{}, c1{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+  const auto t0 = std::chrono::steady_clock::now();
+  int n = 0;
+  for (int k = 0; k < reps; ++k)
+    for (const Frame& f : frames) {
+      ASSERT_TRUE((*det)->detect(f, {}).ok());
+      ++n;
+    }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / n;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+  const double cpu_ms = ((c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6) / n;
+  std::printf("classical detect 1080p: %.2f ms/frame wall, %.2f ms/frame thread CPU\n", ms, cpu_ms);
 }
 
 }  // namespace
