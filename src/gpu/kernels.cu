@@ -215,10 +215,13 @@ template <typename Byte>
 Status check_nv12(const Nv12Image<Byte>& img, const char* what) {
   if (img.y == nullptr || img.uv == nullptr || img.width_px <= 0 || img.height_px <= 0 || img.width_px % 2 != 0 ||
       img.height_px % 2 != 0 || img.y_pitch < img.width_px || img.uv_pitch < img.width_px ||
-      img.uv_pitch % 2 != 0) {
-    return error(ErrorCode::kInvalidArgument, std::string(what) + ": NV12 image needs planes, an even size " +
-                                                  "and pitches >= width (got " + std::to_string(img.width_px) +
-                                                  "x" + std::to_string(img.height_px) + ")");
+      img.y_pitch % 2 != 0 || img.uv_pitch % 2 != 0 || reinterpret_cast<std::uintptr_t>(img.y) % 2 != 0 ||
+      reinterpret_cast<std::uintptr_t>(img.uv) % 2 != 0) {
+    // The kernels move pixel pairs (uchar2), hence the even sizes, pitches and addresses.
+    return error(ErrorCode::kInvalidArgument, std::string(what) + ": NV12 image needs 2-byte-aligned planes, " +
+                                                  "an even size and even pitches >= width (got " +
+                                                  std::to_string(img.width_px) + "x" +
+                                                  std::to_string(img.height_px) + ")");
   }
   return Status::Ok();
 }
@@ -292,10 +295,10 @@ Status draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring, cudaStream
       ring.cy - reach > frame.height_px) {
     return Status::Ok();  // entirely outside the frame
   }
-  const int x0 = std::max(0, static_cast<int>(std::floor(ring.cx - reach)));
-  const int x1 = std::min(frame.width_px - 1, static_cast<int>(std::ceil(ring.cx + reach)));
-  const int y0 = std::max(0, static_cast<int>(std::floor(ring.cy - reach)));
-  const int y1 = std::min(frame.height_px - 1, static_cast<int>(std::ceil(ring.cy + reach)));
+  const int x0 = static_cast<int>(std::max(0.0, std::floor(ring.cx - reach)));
+  const int x1 = static_cast<int>(std::min(frame.width_px - 1.0, std::ceil(ring.cx + reach)));
+  const int y0 = static_cast<int>(std::max(0.0, std::floor(ring.cy - reach)));
+  const int y1 = static_cast<int>(std::min(frame.height_px - 1.0, std::ceil(ring.cy + reach)));
   if (x0 > x1 || y0 > y1) return Status::Ok();  // entirely outside the frame
   const int bx0 = x0 / 2;
   const int by0 = y0 / 2;

@@ -129,10 +129,10 @@ void draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring) {
       ring.cy - reach > frame.height_px) {
     return;
   }
-  const int x0 = std::max(0, static_cast<int>(std::floor(ring.cx - reach)));
-  const int x1 = std::min(frame.width_px - 1, static_cast<int>(std::ceil(ring.cx + reach)));
-  const int y0 = std::max(0, static_cast<int>(std::floor(ring.cy - reach)));
-  const int y1 = std::min(frame.height_px - 1, static_cast<int>(std::ceil(ring.cy + reach)));
+  const int x0 = static_cast<int>(std::max(0.0, std::floor(ring.cx - reach)));
+  const int x1 = static_cast<int>(std::min(frame.width_px - 1.0, std::ceil(ring.cx + reach)));
+  const int y0 = static_cast<int>(std::max(0.0, std::floor(ring.cy - reach)));
+  const int y1 = static_cast<int>(std::min(frame.height_px - 1.0, std::ceil(ring.cy + reach)));
   for (int y = y0; y <= y1; ++y) {
     for (int x = x0; x <= x1; ++x) {
       const double d = std::hypot(x + 0.5 - ring.cx, y + 0.5 - ring.cy);

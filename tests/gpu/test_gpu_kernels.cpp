@@ -243,7 +243,7 @@ TEST(GpuRing, MatchesReference) {
 
 // Argument checks happen before any CUDA call, so these run everywhere.
 TEST(GpuKernels, RejectBadArguments) {
-  std::uint8_t dummy[16] = {};
+  alignas(16) std::uint8_t dummy[16] = {};
   const Nv12View odd{dummy, 8, dummy, 8, 7, 4};
   const Nv12MutView ok_dst{dummy, 8, dummy, 8, 4, 2};
   const RoiF roi{0, 0, 4, 4};
