@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <cstdio>
-#include <cstdlib>
 #include <vector>
 
 namespace ballcam::detect {
@@ -286,7 +284,6 @@ class ClassicalDetector final : public Detector {
     for_each_set(bright_, [&](int seed) {
       Blob b;
       flood<true>(bright_, seed, b, max_area);
-      if (std::getenv("BC_DBG2") && f.index == 116) std::fprintf(stderr, "raw blob (%d,%d) a%d big%d peak%d\n", b.x0*2, b.y0*2, b.area, b.too_big, b.peak);
       if (b.too_big || b.sum_w <= 0) return;
       const int bw = b.x1 - b.x0 + 1, bh = b.y1 - b.y0 + 1;
       const double r_full = 2.0 * std::sqrt(b.area / 3.14159265);
@@ -316,7 +313,6 @@ class ClassicalDetector final : public Detector {
                           (1.0 - (b.peak < 70 ? 0.5 : 1.0) * ramp(below, 0.04, 0.2));  // dim: a ball just kicked
       const double size = ramp(r_full, min_r, min_r + 1.0);
       const double appearance = size * shape * (0.3 + 0.7 * contrast) * colour * isolation * body;
-      if (std::getenv("BC_DBG") && f.index == std::atoi(std::getenv("BC_DBG"))) std::fprintf(stderr, "  blob (%d,%d) a%d %dx%d peak%d shape%.2f con%.2f col%.2f(sat%d,bg%d) iso%.2f(%.2f) body%.2f(%.2f,%.2f) -> %.2f\n", b.x0*2, b.y0*2, b.area, bw, bh, b.peak, shape, contrast, colour, saturation(f, b.peak_x, b.peak_y), bg_sat, isolation, ring_foreground(b), body, above, below, appearance);
       if (size * shape * contrast * colour < 0.2) return;
       Candidate c;
       double r = 0;
@@ -361,7 +357,6 @@ class ClassicalDetector final : public Detector {
         if (fresh_track && d < 0.5 * gate) appearance = std::max(appearance, 0.6 * c.look);
       }
       c.ball.score = std::clamp(appearance * motion * still, 0.0, 1.0);
-      if (std::getenv("BC_DBG") && f.index == std::atoi(std::getenv("BC_DBG"))) std::fprintf(stderr, "  cand (%.1f,%.1f) app%.2f look%.2f motion%.2f fresh%d still%.1f -> %.2f\n", c.ball.center.x, c.ball.center.y, c.appearance, c.look, motion, fresh_track, still, c.ball.score);
     }
     std::sort(cands_.begin(), cands_.end(),
               [](const Candidate& a, const Candidate& b) { return a.ball.score > b.ball.score; });

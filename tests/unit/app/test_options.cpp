@@ -13,7 +13,9 @@ TEST(Options, KeysAndFlagsAreUnique) {
   std::set<std::string> keys, flags;
   for (const auto& o : run_options()) {
     EXPECT_TRUE(keys.insert(o.key).second) << "duplicate key " << o.key;
-    if (!o.flag.empty()) EXPECT_TRUE(flags.insert(o.flag).second) << "duplicate flag " << o.flag;
+    if (!o.flag.empty()) {
+      EXPECT_TRUE(flags.insert(o.flag).second) << "duplicate flag " << o.flag;
+    }
     EXPECT_FALSE(o.help.empty()) << o.key << " has no help";
   }
 }

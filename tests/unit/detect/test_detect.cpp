@@ -157,7 +157,13 @@ TEST(Classical, BallOnStaticBackground) {
         }
     }
     f.index = i;
-    auto d = (*det)->detect(f, {});
+    // From frame 40 on, a tracker's hint (a little off) accompanies the frame.
+    DetectHints hints;
+    if (i >= 40) {
+      hints.predicted = Point2{cx + 3.0, cy - 2.0};
+      hints.search_radius_px = 20;
+    }
+    auto d = (*det)->detect(f, hints);
     ASSERT_TRUE(d.ok());
     if (i < 30) {
       EXPECT_TRUE(d->balls.empty()) << i;
@@ -167,6 +173,10 @@ TEST(Classical, BallOnStaticBackground) {
     const double err = std::hypot(d->balls[0].center.x - cx, d->balls[0].center.y - cy);
     EXPECT_LT(err, 1.0) << "frame " << i;
     hits += err < 1.0;
+    EXPECT_NEAR(d->balls[0].radius_px, r, 1.0);
+    if (i >= 40) {
+      EXPECT_GT(d->balls[0].score, 0.5);
+    }
   }
   EXPECT_EQ(hits, 30);
 }

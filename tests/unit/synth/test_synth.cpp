@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -103,6 +104,53 @@ TEST(Synth, EveryScenarioRenders) {
       EXPECT_GE(t.players.size(), 11u) << name;
     }
   }
+}
+
+// Each preset produces the event it is named after.
+TEST(Synth, PresetsProduceTheirEvents) {
+  auto run = [](const std::string& scenario, auto&& per_frame) {
+    SynthOptions o;
+    o.scenario = scenario;
+    o.duration_s = 20;
+    o.seed = 4;
+    MatchRenderer r(o);
+    Frame f = Frame::allocate(PixelFormat::kYuv420p, o.width_px, o.height_px);
+    GroundTruthFrame prev;
+    for (int i = 0; i < r.frame_count(); ++i) {
+      GroundTruthFrame t;
+      r.render_next_into(f, &t);
+      per_frame(prev, t, r.last_events());
+      prev = t;
+    }
+  };
+  int out = 0, restarts = 0, whistles = 0;
+  run("out_of_play", [&](const GroundTruthFrame& prev, const GroundTruthFrame& t, const SimEvents& e) {
+    out += t.ball && !t.ball->in_play;
+    restarts += prev.ball && !prev.ball->in_play && t.ball && t.ball->in_play;
+    whistles += e.whistle;
+  });
+  EXPECT_GT(out, 25);
+  EXPECT_GE(restarts, 1);
+  EXPECT_GE(whistles, 2);
+  double max_height = 0;
+  run("lofted", [&](const GroundTruthFrame&, const GroundTruthFrame& t, const SimEvents&) {
+    if (t.ball) max_height = std::max(max_height, t.ball->height_px);
+  });
+  EXPECT_GT(max_height, 40);
+  double max_speed = 0;
+  run("shots", [&](const GroundTruthFrame& prev, const GroundTruthFrame& t, const SimEvents&) {
+    if (prev.ball && t.ball)
+      max_speed = std::max(max_speed, std::hypot(t.ball->center.x - prev.ball->center.x,
+                                                 t.ball->center.y - prev.ball->center.y));
+  });
+  EXPECT_GT(max_speed, 15.0);  // fast enough to be drawn motion-blurred
+  int hidden = 0;
+  run("occlusion", [&](const GroundTruthFrame&, const GroundTruthFrame& t, const SimEvents&) {
+    hidden += t.ball && t.ball->occluded_fraction > 0.05;
+  });
+  EXPECT_GT(hidden, 10);
+  std::printf("out_of_play: %d frames out, %d restarts, %d whistles; lofted max height %.0f px; shots max %.1f px/frame; "
+              "occlusion: %d frames partly hidden\n", out, restarts, whistles, max_height, max_speed, hidden);
 }
 
 TEST(Synth, CrowdAudioIsBoundedAndDeterministic) {
