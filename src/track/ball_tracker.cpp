@@ -73,6 +73,7 @@ BallTracker::BallTracker(TrackerConfig config, int frame_width_px, int frame_hei
   config_.confirm_hits = std::max(1, config_.confirm_hits);
   hypotheses_.reserve(static_cast<std::size_t>(config_.max_hypotheses));
   candidate_owner_.reserve(16);
+  order_.reserve(static_cast<std::size_t>(config_.max_hypotheses));
 }
 
 void BallTracker::reset() {
@@ -188,8 +189,8 @@ void BallTracker::associate(const Detections& detections) {
   };
 
   // The primary chooses first; then the others, most established first.
-  std::vector<int> order;  // small (max_hypotheses); indices into hypotheses_
-  order.reserve(hypotheses_.size());
+  std::vector<int>& order = order_;  // indices into hypotheses_ (scratch, no allocation per frame)
+  order.clear();
   for (std::size_t i = 0; i < hypotheses_.size(); ++i) order.push_back(static_cast<int>(i));
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
     const Hypothesis& ha = hypotheses_[static_cast<std::size_t>(a)];
