@@ -236,15 +236,17 @@ class ClassicalDetector final : public Detector {
   double strip_foreground(const Blob& b, int dir) const {
     int total = 0, hit = 0;
     const int ya = dir < 0 ? b.y0 - 11 : b.y1 + 2, yb = dir < 0 ? b.y0 - 2 : b.y1 + 11;
+    double outside = 0;
     for (int y = ya; y <= yb; ++y) {
-      if (y < 0 || y >= h_) continue;
       for (int x = b.x0 - 1; x <= b.x1 + 1; ++x) {
-        if (x < 0 || x >= w_) continue;
         ++total;
-        hit += fg_[static_cast<size_t>(y) * w_ + x] != 0;
+        // Beyond the picture's edge is unknown: a player cut off by the
+        // bottom edge shows only his shirt, which must not pass for a ball.
+        if (y < 0 || y >= h_ || x < 0 || x >= w_) outside += 0.5;
+        else hit += fg_[static_cast<size_t>(y) * w_ + x] != 0;
       }
     }
-    return total ? static_cast<double>(hit) / total : 0.0;
+    return total ? (hit + outside) / total : 0.0;
   }
 
   // Chroma saturation (distance from neutral grey) at a half-res pixel.
