@@ -24,6 +24,7 @@ struct Candidate {
   BallCandidate ball;
   double appearance = 0;  // own look times context
   double look = 0;        // size, shape, contrast, colour only
+  double below = 1;       // the "no body below" factor (heads, shirts, shorts fail it)
   int static_frames = 0;
 };
 
@@ -311,8 +312,8 @@ class ClassicalDetector final : public Detector {
       const double isolation = 1.0 - ramp(ring_foreground(b), 0.08, 0.45);
       const double above = strip_foreground(b, -1), below = strip_foreground(b, +1);
       // Above is only a soft cue: a dribbled ball sits by the feet.
-      const double body = std::max(0.0, 1.0 - 0.6 * ramp(above, 0.04, 0.2) - 0.4 * ramp(above, 0.3, 0.55)) *
-                          (1.0 - (b.peak < 70 ? 0.5 : 1.0) * ramp(below, 0.04, 0.2));  // dim: a ball just kicked
+      const double below_factor = 1.0 - (b.peak < 70 ? 0.5 : 1.0) * ramp(below, 0.04, 0.2);  // dim: a ball just kicked
+      const double body = std::max(0.0, 1.0 - 0.6 * ramp(above, 0.04, 0.2) - 0.4 * ramp(above, 0.3, 0.55)) * below_factor;
       const double size = ramp(r_full, min_r, min_r + 1.0);
       const double appearance = size * shape * (0.3 + 0.7 * contrast) * colour * isolation * body;
       if (size * shape * contrast * colour < 0.2) return;
@@ -322,6 +323,7 @@ class ClassicalDetector final : public Detector {
       c.ball.radius_px = std::clamp(r, min_r, max_r);
       c.appearance = appearance;
       c.look = size * shape * (0.3 + 0.7 * contrast) * colour;
+      c.below = below_factor;
       cands_.push_back(c);
     });
 
@@ -356,7 +358,11 @@ class ClassicalDetector final : public Detector {
         motion = d < gate ? 1.0 - 0.2 * d / gate : 0.6;  // a kick can beat any gate
         // Right where a freshly seen ball should be, a player next to it is
         // expected (a dribble, a tackle): trust the blob's own look more.
-        if (fresh_track && d < 0.5 * gate) appearance = std::max(appearance, 0.6 * c.look);
+        // (Nothing is ever below a ball at a player's feet but grass.)
+        // A blob that has grown well beyond the tracked ball is a shirt.
+        const bool same_size = c.ball.radius_px <= 1.4 * last_radius_ + 1.0;
+        if (fresh_track && d < 0.5 * gate)
+          appearance = std::max(appearance, 0.6 * c.look * (same_size ? std::max(c.below, 0.8) : c.below));
       }
       c.ball.score = std::clamp(appearance * motion * still, 0.0, 1.0);
     }
@@ -378,6 +384,7 @@ class ClassicalDetector final : public Detector {
         last_vel_ = {};
       }
       last_pos_ = p;
+      last_radius_ = out.balls.front().radius_px;
       last_index_ = f.index;
       if (cands_.front().appearance * 0.6 >= cfg_.min_score) last_strong_index_ = f.index;
       have_track_ = true;
@@ -412,6 +419,7 @@ class ClassicalDetector final : public Detector {
   std::vector<Candidate> cands_, prev_cands_;
   bool have_track_ = false;
   Point2 last_pos_, last_vel_;
+  double last_radius_ = 0;
   std::int64_t last_index_ = 0;
   std::int64_t last_strong_index_ = -1000;
 };
