@@ -21,6 +21,7 @@
 #include "core/records.hpp"
 #include "detect/detector.hpp"
 #include "eval/evaluate.hpp"
+#include "io/media.hpp"
 #include "pipeline/pipeline.hpp"
 #include "synth/synth.hpp"
 
@@ -246,6 +247,9 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : static_cast<int>(ErrorCode::kInvalidArgument);
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
+  // FFmpeg's own messages (x264's summary, decoder chatter) only when debugging.
+  io::set_library_log_level(spdlog::get_level() <= spdlog::level::debug ? io::LibraryLogLevel::kInfo
+                                                                        : io::LibraryLogLevel::kError);
 
   if (*options_cmd) {
     std::printf("%s", options_markdown().c_str());

@@ -92,7 +92,7 @@ OptionSpec bool_option(std::string key, std::string flag, std::string help, Fiel
 OptionSpec string_option(std::string key, std::string flag, std::string help, Field<std::string> field,
                          std::vector<std::string> allowed = {}) {
   OptionSpec s{std::move(key), std::move(flag), std::move(help), {}, {}, {}};
-  if (!allowed.empty()) s.help += fmt::format(" ({})", fmt::join(allowed, "|"));
+  if (!allowed.empty()) s.help += fmt::format(" (one of: {})", fmt::join(allowed, ", "));
   s.set = [field, allowed, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
     if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
       return invalid(k, v, fmt::format("expected one of {}", fmt::join(allowed, ", ")));
@@ -115,7 +115,7 @@ std::vector<OptionSpec> build_options() {
                            "Open and read timeout for network inputs, milliseconds",
                            [](PipelineConfig& c) -> std::int64_t& { return c.source.read_timeout_ms; }, 100, 600000));
   {
-    OptionSpec s{"input.live", "live", "Treat the input as live (drop frames instead of waiting): auto|yes|no", {}, {}, {}};
+    OptionSpec s{"input.live", "live", "Treat the input as live (drop frames instead of waiting): auto, yes or no", {}, {}, {}};
     s.set = [](PipelineConfig& c, const std::string& v) -> Status {
       if (v == "auto") c.source.live = io::LiveMode::kAuto;
       else if (auto b = parse_bool(v); b.ok()) c.source.live = *b ? io::LiveMode::kLive : io::LiveMode::kFile;
@@ -177,7 +177,7 @@ std::vector<OptionSpec> build_options() {
 
   // --- device / detector ---------------------------------------------------------
   {
-    OptionSpec s{"device", "device", "Where to run: auto|cpu|cuda (auto picks per stage and logs why)", {}, {}, {}};
+    OptionSpec s{"device", "device", "Where to run: auto, cpu or cuda (auto picks per stage and logs why)", {}, {}, {}};
     s.set = [](PipelineConfig& c, const std::string& v) -> Status {
       if (v == "auto") c.device = pipeline::Device::kAuto;
       else if (v == "cpu") c.device = pipeline::Device::kCpu;
@@ -310,6 +310,8 @@ Status apply_yaml_file(const std::string& path, PipelineConfig& config) {
 Status validate(const PipelineConfig& config) {
   if (config.source.url.empty()) return error(ErrorCode::kInvalidArgument, "no input given (--input or input.url)");
   if (config.sink.url.empty()) return error(ErrorCode::kInvalidArgument, "no output given (--output or output.url)");
+  BALLCAM_RETURN_IF_ERROR(config.tracker.validate().with_context("tracker"));
+  BALLCAM_RETURN_IF_ERROR(config.camera.validate().with_context("camera"));
   if (config.detector.min_ball_radius_px >= config.detector.max_ball_radius_px) {
     return error(ErrorCode::kInvalidArgument, "detector.min_ball_radius_px must be below detector.max_ball_radius_px");
   }
