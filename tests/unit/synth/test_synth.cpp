@@ -6,6 +6,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <time.h>
+
 #include "synth/synth.hpp"
 
 namespace ballcam::synth {
@@ -174,14 +176,19 @@ TEST(Synth, RenderSpeedAndOptionalDump) {
   SynthOptions o;
   o.duration_s = 2;
   if (const char* secs = std::getenv("BALLCAM_SYNTH_DUMP_SECONDS")) o.duration_s = std::atof(secs);
+  if (const char* scenario = std::getenv("BALLCAM_SYNTH_DUMP_SCENARIO")) o.scenario = scenario;
   MatchRenderer r(o);
   Frame f = Frame::allocate(PixelFormat::kYuv420p, o.width_px, o.height_px);
   const char* dump = std::getenv("BALLCAM_SYNTH_DUMP");
   std::ofstream out;
   if (dump) out.open(dump, std::ios::binary);
+  timespec c0{}, c1{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < r.frame_count(); ++i) {
-    r.render_next_into(f, nullptr);
+    GroundTruthFrame t;
+    r.render_next_into(f, &t);
+    if (std::getenv("BALLCAM_SYNTH_DUMP_TRUTH")) std::printf("%s\n", to_json_line(t).c_str());
     const char* only = std::getenv("BALLCAM_SYNTH_DUMP_FRAME");
     if (out && (!only || std::atoi(only) == i)) {
       for (int p = 0; p < 3; ++p) {
@@ -192,7 +199,9 @@ TEST(Synth, RenderSpeedAndOptionalDump) {
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
                     r.frame_count();
-  std::printf("render 1080p: %.2f ms/frame\n", ms);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+  const double cpu_ms = ((c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6) / r.frame_count();
+  std::printf("render 1080p: %.2f ms/frame wall, %.2f ms/frame thread CPU\n", ms, cpu_ms);
 }
 
 }  // namespace
