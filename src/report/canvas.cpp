@@ -142,7 +142,7 @@ int Canvas::draw_text(int x, int y, std::string_view text, Rgb colour, int scale
   for (const char c : text) {
     const auto& columns = font5x7::glyph(c);
     for (int col = 0; col < font5x7::kGlyphWidth; ++col) {
-      for (int row = 0; row < font5x7::kGlyphHeight; ++row) {
+      for (int row = 0; row < font5x7::kGlyphRows; ++row) {
         if (((columns[static_cast<std::size_t>(col)] >> row) & 1U) == 0) continue;
         fill_rect({pen_x + col * s, y + row * s, s, s}, colour);
       }

@@ -70,7 +70,8 @@ class Canvas {
   void blit(const Canvas& src, int x, int y);
 
   // 5x7 bitmap text, each font pixel drawn as scale x scale; (x, y) is the
-  // top-left of the first glyph. Returns the advance in pixels.
+  // top-left of the first glyph. text_height_px is the cap height; g j p q y
+  // reach one font row below it. Returns the advance in pixels.
   int draw_text(int x, int y, std::string_view text, Rgb colour, int scale = 1);
   static int text_width_px(std::string_view text, int scale = 1);
   static int text_height_px(int scale = 1);

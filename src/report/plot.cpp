@@ -89,7 +89,8 @@ PixelRect draw_plot(Canvas& canvas, const PlotSpec& spec) {
 
   // Layout: title + legend row, then the data rectangle, x tick labels and
   // an optional x label row.
-  const int top = spec.area.y + text_h + 2 * gap;
+  // The top tick label is centred on the top edge: keep it clear of the title.
+  const int top = spec.area.y + 2 * text_h + 2 * gap;
   const int bottom = spec.area.y + spec.area.h - (text_h + gap) - (spec.x_label.empty() ? 0 : text_h + gap) - gap;
   const int left = spec.area.x + label_w + 2 * gap;
   const int right = spec.area.x + spec.area.w - 3 * gap;
