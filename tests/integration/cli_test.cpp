@@ -294,6 +294,29 @@ TEST_F(Cli, RealFootageGives720pWithAudio) {
   EXPECT_NEAR(std::stod(p["format"]["duration"].get<std::string>()), 28.5, 0.5);
 }
 
+TEST_F(Cli, LiveInputDropsOldestFramesAndCountsThem) {
+  // A file read as if live: the source never waits, so analysis falls behind
+  // and the queue in front of it drops its oldest frames. Nothing is lost
+  // silently: every frame read is either written or counted as dropped.
+  const std::string metrics = path("live_metrics.json");
+  ProcessResult r = ballcam({"run", "-i", path("clip1080.mp4"), "-o", path("live.mp4"), "--live", "yes",
+                             "--metrics-json", metrics, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(metrics);
+  const json m = json::parse(in);
+  const auto frames_in = m["counters"]["frames_in"].get<std::int64_t>();
+  const auto frames_out = m["counters"]["frames_out"].get<std::int64_t>();
+  const auto dropped = m["counters"]["frames_dropped"].get<std::int64_t>();
+  EXPECT_EQ(frames_in, 250);
+  EXPECT_GT(frames_out, 0);
+  EXPECT_EQ(frames_in, frames_out + dropped);
+  EXPECT_TRUE(m["input"]["live"].get<bool>());
+  const json p = probe(path("live.mp4"));
+  const json* v = stream_of(p, "video");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(std::stoll((*v)["nb_read_frames"].get<std::string>()), frames_out);
+}
+
 TEST_F(Cli, HelpAnswersForEveryCommand) {
   for (const char* cmd : {"run", "demo", "synth", "eval", "options"}) {
     ProcessResult r = ballcam({cmd, "--help"});
