@@ -94,10 +94,11 @@ struct ThumbMapping {
 void draw_ball_ring(Canvas& canvas, PixelRect cell, Point2 at) {
   if (!std::isfinite(at.x) || !std::isfinite(at.y)) return;
   const bool off_picture = at.x < 0 || at.y < 0 || at.x >= cell.w || at.y >= cell.h;
-  // Off the shown picture: pin the ring to the nearest edge, in red, so the
-  // thumbnail still says where the tracker thinks the ball is.
-  const double x = cell.x + std::clamp(at.x, 0.0, cell.w - 1.0);
-  const double y = cell.y + std::clamp(at.y, 0.0, cell.h - 1.0);
+  // Off the shown picture: pin the whole ring just inside the nearest edge,
+  // in red, so the thumbnail still says where the tracker thinks the ball is.
+  const double inset = off_picture ? kRingRadiusPx + 3.0 : 0.0;
+  const double x = cell.x + std::clamp(at.x, inset, cell.w - 1.0 - inset);
+  const double y = cell.y + std::clamp(at.y, inset, cell.h - 1.0 - inset);
   canvas.draw_ring(x, y, kRingRadiusPx, colours::kBlack, 4);
   canvas.draw_ring(x, y, kRingRadiusPx, off_picture ? Rgb{255, 40, 40} : colours::kRing, 2);
 }

@@ -150,6 +150,28 @@ TEST_F(ReportEndToEnd, SourceVideoShowsTheRingOnTheBall) {
   EXPECT_EQ(sheet->at(cx - 10, cy), (Rgb{255, 230, 0}));
 }
 
+TEST_F(ReportEndToEnd, EstimateOutsideTheOutputPictureIsPinnedInRed) {
+  // Output video, one cell (frame 0); the estimate lies far right of the crop.
+  std::ofstream track(dir_ / "off.jsonl");
+  TrackRecord rec;
+  rec.track.mode = TrackMode::kTracking;
+  rec.track.has_estimate = true;
+  rec.track.position = {5000.0, 90.0};
+  rec.crop = {0.0, 0.0, 320.0, 180.0};
+  track << to_json_line(rec) << '\n';
+  track.close();
+  ReportOptions o = options("off");
+  o.track_path = (dir_ / "off.jsonl").string();
+  o.sheet_columns = 1;
+  o.sheet_rows = 1;
+  ASSERT_TRUE(write_report(o).ok());
+  const auto sheet = testing::read_png((dir_ / "off" / "contact_sheet.png").string());
+  ASSERT_TRUE(sheet.has_value());
+  // Cell origin (8, 48); the ring's centre is pinned 13 px inside the right
+  // edge, so its right-most point (10 px out) is 3 px inside the picture.
+  EXPECT_EQ(sheet->at(8 + 319 - 3, 48 + 90), (Rgb{255, 40, 40}));
+}
+
 TEST_F(ReportEndToEnd, ErrorsNameTheProblem) {
   ReportOptions o = options("bad");
   o.track_path = (dir_ / "missing.jsonl").string();
