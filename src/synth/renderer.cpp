@@ -218,6 +218,11 @@ struct ScenarioMix {
   double compactness = 0.5;  // how much teams shift towards the ball
   bool white_team = false;
   bool has_ball = true, has_players = true;
+  double shot_speed_min = 24, shot_speed_max = 32;  // m/s
+  double shot_range_m = 40;                          // shots only from this close to goal
+  bool hide_episodes = false;  // a defender screens the ball from the camera for 1-2 s
+  bool second_ball = false;    // a spare ball lies/rolls beside the pitch (not in ground truth)
+  bool lighting = false;       // global brightness/contrast drift + a cloud shadow sweeping over
 };
 
 ScenarioMix mix_for(const std::string& name) {
@@ -228,13 +233,24 @@ ScenarioMix mix_for(const std::string& name) {
     m.pass = 0.2; m.lofted = 0.8; m.shot = 0; m.out = 0;
   } else if (name == "shots") {
     m.pass = 0.45; m.lofted = 0; m.shot = 0.55; m.out = 0; m.hold_min_s = 0.3; m.hold_max_s = 0.8;
+    // About three times a real shot: this fixed view shows the whole pitch (~15 px/m at
+    // 1080p); a broadcast camera framing ~35 m shows a real 30 m/s shot at the same
+    // 40-55 px/frame at 1080p25 (drawn as a motion-blur streak).
+    m.shot_speed_min = 80; m.shot_speed_max = 95; m.shot_range_m = 60;
   } else if (name == "occlusion") {
     m.pass = 0.9; m.lofted = 0; m.shot = 0; m.out = 0.1; m.chasers = 3; m.compactness = 0.85;
     m.hold_min_s = 1.2; m.hold_max_s = 2.5;
   } else if (name == "out_of_play") {
     m.pass = 0.4; m.lofted = 0.1; m.shot = 0.1; m.out = 0.4;
+  } else if (name == "hidden") {
+    m.pass = 0.9; m.lofted = 0.1; m.shot = 0; m.out = 0; m.hide_episodes = true;
   } else if (name == "distractors") {
     m.white_team = true;
+    m.second_ball = true;
+  } else if (name == "second_ball") {
+    m.second_ball = true;
+  } else if (name == "lighting") {
+    m.lighting = true;
   } else if (name == "empty") {
     m.has_ball = false; m.has_players = false;
   }
@@ -256,6 +272,10 @@ struct MatchRenderer::Impl {
   Rng rng;
   double dt;
   double rs;  // resolution scale relative to 1080p
+  // Horizontal px per metre at depth 1 for sprites (players, goals, ball height). Equal to
+  // cam.a up to 16:9; wider frames (a 3840x1080 two-camera panorama) stretch the pitch but
+  // keep the people and the ball at their 16:9 size.
+  double sprite_a;
   int frame_total;
   int rendered = 0;
   SimEvents events;
@@ -281,14 +301,103 @@ struct MatchRenderer::Impl {
   bool was_shot = false;
   Point2 prev_ball_img{-1, -1};
   double t_s = 0;
+  // "hidden": an opponent steps between the ball and the camera while the owner shields it.
+  int shield = -1;
+  bool shield_set = false;
+  double shield_x = 0, shield_y = 0, hide_left_s = 0, approach_left_s = 0, hide_cooldown_s = 0.5;
+  // "second_ball"/"distractors": a spare ball beside the pitch, own random stream.
+  Rng rng2;
+  double b2x = 0, b2y = 0, b2v = 0, b2_pause_s = 0;
+  // "lighting": phases of the brightness drift and the cloud shadow.
+  std::array<double, 3> light_phase{};
 
   explicit Impl(const SynthOptions& o)
       : opt(o), mix(mix_for(o.scenario)), cam(o.width_px, o.height_px), rng(o.seed),
         dt(1.0 / o.fps), rs(o.height_px / 1080.0),
-        frame_total(static_cast<int>(std::lround(o.duration_s * o.fps))) {
+        sprite_a(o.width_px * 9 > o.height_px * 16 ? 0.94 * (o.height_px * 16.0 / 9.0) / kPitchLengthM : cam.a),
+        frame_total(static_cast<int>(std::lround(o.duration_s * o.fps))), rng2(o.seed ^ 0x5EC0BA11ull) {
     build_background();
     build_players();
+    if (mix.second_ball) {
+      b2y = rng2.chance(0.5) ? kPitchWidthM + rng2.uniform(1.0, 2.2) : -rng2.uniform(1.0, 2.5);
+      b2x = rng2.uniform(12, kPitchLengthM - 12);
+      b2_pause_s = rng2.uniform(0.3, 1.5);
+    }
+    if (mix.lighting) {
+      Rng lr(o.seed ^ 0x11647ull);
+      light_phase = {lr.uniform(0, 2 * std::numbers::pi), lr.uniform(0, 2 * std::numbers::pi), lr.uniform(0.0, 0.25)};
+    }
   }
+
+  // Where the screening player stands: straight in front of the ball (towards the camera),
+  // at the depth that puts the ball behind his shorts/shirt in the picture.
+  void shield_spot(double& x_m, double& y_m) const {
+    const Point2 ball = cam.project(bx, by);
+    double best = 1e18, best_y = by + 1.5;
+    for (double yp = by + 0.3; yp < by + 4.0; yp += 0.05) {
+      const double target = cam.project(bx, yp).y - 1.15 * ss(yp) * kBodyExaggeration;
+      if (std::abs(target - ball.y) < best) { best = std::abs(target - ball.y); best_y = yp; }
+    }
+    y_m = best_y;
+    x_m = kPitchLengthM * 0.5 + (ball.x - cam.cx) * Camera::depth(y_m) / cam.a;
+  }
+
+  void step_second_ball() {
+    if (!mix.second_ball) return;
+    if (b2_pause_s > 0) {
+      b2_pause_s -= dt;
+      if (b2_pause_s <= 0) b2v = (rng2.chance(0.5) ? 1 : -1) * rng2.uniform(1.5, 5.0);
+      return;
+    }
+    b2x += b2v * dt;
+    if (b2x < 3 || b2x > kPitchLengthM - 3) b2v = -b2v;
+    const double ns = std::max(0.0, std::abs(b2v) - 1.5 * dt);
+    b2v = b2v < 0 ? -ns : ns;
+    if (ns == 0) b2_pause_s = rng2.uniform(0.8, 3.0);
+  }
+
+  // Global brightness/contrast drift and a soft-edged cloud shadow band sweeping left to
+  // right (every 10 s), applied to the finished picture.
+  void apply_lighting(const Planes& p) const {
+    const double gain = 1.0 + 0.2 * std::sin(2 * std::numbers::pi * t_s / 9.0 + light_phase[0]);
+    const double offset = 14.0 * std::sin(2 * std::numbers::pi * t_s / 13.0 + light_phase[1]);
+    constexpr double kShadow = 0.6, kDesat = 0.75;
+    std::array<std::uint8_t, 256> lit{}, dark{};
+    for (int v = 0; v < 256; ++v) {
+      lit[v] = static_cast<std::uint8_t>(std::clamp(std::lround(16 + (v - 16) * gain + offset), 0l, 255l));
+      dark[v] = static_cast<std::uint8_t>(std::clamp(std::lround(16 + (v - 16) * gain * kShadow + offset), 0l, 255l));
+    }
+    const double band = 0.45 * p.w, soft = 0.08 * p.w;
+    const double u = std::fmod(t_s / 10.0 + light_phase[2], 1.0);
+    const double lead0 = -0.2 * p.w + u * (1.6 * p.w + band);
+    auto shade = [&](double x, double lead) {  // 0 = lit, 1 = full shadow
+      return std::clamp((lead - x) / soft, 0.0, 1.0) * std::clamp((x - (lead - band)) / soft, 0.0, 1.0);
+    };
+    for (int y = 0; y < p.h; ++y) {
+      const double lead = lead0 + 0.35 * (y - p.h * 0.5);
+      const int x0 = std::clamp(static_cast<int>(std::floor(lead - band)), 0, p.w);
+      const int x1 = std::clamp(static_cast<int>(std::ceil(lead)) + 1, x0, p.w);
+      std::uint8_t* row = p.y + static_cast<size_t>(y) * p.sy;
+      for (int x = 0; x < x0; ++x) row[x] = lit[row[x]];
+      for (int x = x0; x < x1; ++x) {
+        const double m = shade(x + 0.5, lead);
+        row[x] = static_cast<std::uint8_t>(std::lround(lit[row[x]] + (dark[row[x]] - lit[row[x]]) * m));
+      }
+      for (int x = x1; x < p.w; ++x) row[x] = lit[row[x]];
+    }
+    for (int y = 0; y < p.h / 2; ++y) {
+      const double lead = lead0 + 0.35 * (2 * y + 1 - p.h * 0.5);
+      const int x0 = std::clamp(static_cast<int>(std::floor((lead - band) / 2)), 0, p.w / 2);
+      const int x1 = std::clamp(static_cast<int>(std::ceil(lead / 2)) + 1, x0, p.w / 2);
+      for (std::uint8_t* plane : {p.u + static_cast<size_t>(y) * p.su, p.v + static_cast<size_t>(y) * p.sv})
+        for (int x = x0; x < x1; ++x) {
+          const double k = 1.0 - (1.0 - kDesat) * shade(2 * x + 1.0, lead);
+          plane[x] = static_cast<std::uint8_t>(std::lround(128 + (plane[x] - 128) * k));
+        }
+    }
+  }
+
+  double ss(double y_m) const { return sprite_a / Camera::depth(y_m); }
 
   // ------------------------------------------------------------ background
   void build_background() {
@@ -424,11 +533,11 @@ struct MatchRenderer::Impl {
     for (double gx : {0.0, kPitchLengthM}) {
       for (double gy : {30.34, 37.66}) {
         const Point2 base = cam.project(gx, gy);
-        const double hpx = 2.44 * cam.sx(gy) * 0.9;
+        const double hpx = 2.44 * ss(gy) * 0.9;
         for (double t = 0; t <= hpx; t += 0.5) plot(base.x, base.y - t, 1.0);
       }
       const Point2 a = cam.project(gx, 30.34), b = cam.project(gx, 37.66);
-      const double ha = 2.44 * cam.sx(30.34) * 0.9, hb = 2.44 * cam.sx(37.66) * 0.9;
+      const double ha = 2.44 * ss(30.34) * 0.9, hb = 2.44 * ss(37.66) * 0.9;
       for (double t = 0; t <= 1.0; t += 0.005) plot(a.x + (b.x - a.x) * t, a.y - ha + (b.y - hb - a.y + ha) * t, 1.0);
     }
   }
@@ -482,7 +591,7 @@ struct MatchRenderer::Impl {
   // Ellipses that make up a player, feet at the ground point; back to front.
   int player_shapes(const Player& p, std::array<Ellipse, 12>& out, Box* box) const {
     const Point2 f = cam.project(p.x, p.y);
-    const double L = cam.sx(p.y) * kBodyExaggeration;
+    const double L = ss(p.y) * kBodyExaggeration;
     const double speed = std::hypot(p.vx, p.vy);
     const double swing = 0.14 * L * std::sin(p.stride_phase) * std::min(1.0, speed / 4.0);
     int n = 0;
@@ -531,7 +640,7 @@ struct MatchRenderer::Impl {
     else if ((r -= mix.shot) < 0) kind = KickKind::kShot;
     else kind = KickKind::kOut;
     // Shots only from the attacking half; keepers always clear long.
-    if (kind == KickKind::kShot && std::abs(goal_x - bx) > 40) kind = KickKind::kLofted;
+    if (kind == KickKind::kShot && std::abs(goal_x - bx) > mix.shot_range_m) kind = KickKind::kLofted;
     if (k.role == Role::kKeeper) kind = KickKind::kLofted;
     if (mix.lofted == 0 && kind == KickKind::kLofted) kind = KickKind::kPass;
     events.kick = true;
@@ -540,7 +649,7 @@ struct MatchRenderer::Impl {
     if (kind == KickKind::kShot) {
       tx = goal_x + attack * 2.0;
       ty = 34 + rng.uniform(-5.5, 5.5);
-      speed = rng.uniform(24, 32);
+      speed = rng.uniform(mix.shot_speed_min, mix.shot_speed_max);
       vh = rng.uniform(0, 3);
       events.shot = true;
       was_shot = true;
@@ -595,13 +704,37 @@ struct MatchRenderer::Impl {
     kicker_block_s -= dt;
     if (state == BallState::kOwned) {
       Player& p = players[owner];
+      if (mix.hide_episodes) {
+        hide_cooldown_s -= dt;
+        if (shield < 0 && hide_cooldown_s <= 0 && in_play && p.role == Role::kOutfield) {
+          shield = nearest_player(bx, by, 1 - p.team, -1, false);
+          shield_set = false;
+          approach_left_s = 3.0;
+          shield_spot(shield_x, shield_y);
+        }
+      }
       const double sp = std::hypot(p.vx, p.vy);
       const double dirx = sp > 0.3 ? p.vx / sp : (p.team == 0 ? 1 : -1), diry = sp > 0.3 ? p.vy / sp : 0;
-      const double ahead = 0.55 + 0.35 * std::abs(std::sin(t_s * 4.0));
+      const double ahead = shield >= 0 ? 0.6 : 0.55 + 0.35 * std::abs(std::sin(t_s * 4.0));
       bx = p.x + dirx * ahead;
       by = p.y + diry * ahead + 0.05;
       bh = 0;
       bvx = p.vx; bvy = p.vy; bvh = 0;
+      if (shield >= 0) {  // the owner shields the ball; the opponent screens it from the camera
+        shield_spot(shield_x, shield_y);
+        if (!shield_set) {
+          approach_left_s -= dt;
+          if (std::hypot(players[shield].x - shield_x, players[shield].y - shield_y) < 0.2 || approach_left_s <= 0) {
+            shield_set = true;
+            hide_left_s = rng.uniform(0.5, 1.1);
+          }
+        } else if ((hide_left_s -= dt) <= 0) {
+          shield = -1;
+          hide_cooldown_s = rng.uniform(2.0, 3.5);
+          hold_left_s = 0.2;
+        }
+        return;
+      }
       hold_left_s -= dt;
       if (hold_left_s <= 0) {
         if (!in_play) { in_play = true; events.whistle = true; }
@@ -710,6 +843,10 @@ struct MatchRenderer::Impl {
       if (p.role == Role::kReferee) {
         tx = px - 12; ty = py + (py < 34 ? 10 : -10);
         vmax = 6.0;
+      } else if (i == shield) {
+        tx = shield_x; ty = shield_y; vmax = 8.0;
+      } else if (state == BallState::kOwned && i == owner && shield >= 0) {
+        tx = p.x; ty = p.y; vmax = 0.0;
       } else if (state == BallState::kOwned && i == owner) {
         const double goal_x = p.team == 0 ? kPitchLengthM - 14 : 14;
         tx = goal_x; ty = 34 + 14 * std::sin(t_s * 0.3 + p.wander_phase);
@@ -741,6 +878,7 @@ struct MatchRenderer::Impl {
       p.vx += ax * k; p.vy += ay * k;
       p.x += p.vx * dt; p.y += p.vy * dt;
       p.stride_phase += std::hypot(p.vx, p.vy) * dt * 2.4;
+      if (i == shield && shield_set) { p.x = shield_x; p.y = shield_y; p.vx = p.vy = 0; }
     }
   }
 
@@ -749,6 +887,7 @@ struct MatchRenderer::Impl {
     events = {};
     step_players();
     step_ball();
+    step_second_ball();
     t_s += dt;
     const int w = opt.width_px, h = opt.height_px;
     const int cw = w / 2, ch = h / 2;
@@ -773,25 +912,29 @@ struct MatchRenderer::Impl {
     // Shadows first (they lie on the ground, under everything).
     for (const Player& p : players) {
       const Point2 f = cam.project(p.x, p.y);
-      const double L = cam.sx(p.y) * kBodyExaggeration;
+      const double L = ss(p.y) * kBodyExaggeration;
       draw_shadow(pl, {f.x + 0.25 * L, f.y, 0.45 * L, 0.11 * L, {}}, 0.8);
     }
     const Point2 ground = cam.project(bx, by);
     const double s_here = cam.sx(by);
     const double r_ground = 3.6 * rs * s_here / cam.a;
     const double r = std::min(r_ground * (1.0 + 0.1 * bh), 7.2 * rs);
-    const double h_px = bh * s_here * 0.9;
+    const double h_px = bh * ss(by) * 0.9;
     const Point2 ball_img{ground.x, ground.y - h_px};
     if (mix.has_ball) {
       const double fade = 1.0 / (1.0 + 0.25 * bh);
       draw_shadow(pl, {ground.x + 0.4 * h_px * 0.3, ground.y + r_ground * 0.3, r_ground * 1.1, r_ground * 0.55, {}},
                   0.9 * fade);
     }
+    const Point2 ball2 = cam.project(b2x, b2y);
+    const double r2 = 3.6 * rs / Camera::depth(b2y);
+    if (mix.second_ball) draw_shadow(pl, {ball2.x, ball2.y + r2 * 0.3, r2 * 1.1, r2 * 0.55, {}}, 0.9);
     // Sprites back to front; the ball sorts by its ground point.
     std::vector<std::pair<double, int>> order;
-    order.reserve(players.size() + 1);
+    order.reserve(players.size() + 2);
     for (int i = 0; i < static_cast<int>(players.size()); ++i) order.emplace_back(players[i].y, i);
     if (mix.has_ball) order.emplace_back(by + 0.01, -1);
+    if (mix.second_ball) order.emplace_back(b2y, -2);
     std::sort(order.begin(), order.end());
     Point2 streak{0, 0};
     if (prev_ball_img.x >= 0) {
@@ -802,6 +945,10 @@ struct MatchRenderer::Impl {
     bool ball_drawn = false;
     std::vector<int> in_front;
     for (const auto& [key, idx] : order) {
+      if (idx == -2) {
+        draw_ball(pl, ball2, r2, {0, 0});
+        continue;
+      }
       if (idx < 0) {
         draw_ball(pl, ball_img, r, streak);
         ball_drawn = true;
@@ -812,6 +959,7 @@ struct MatchRenderer::Impl {
       if (ball_drawn) in_front.push_back(idx);
     }
     prev_ball_img = ball_img;
+    if (mix.lighting) apply_lighting(pl);
 
     frame.index = rendered;
     frame.pts_us = static_cast<std::int64_t>(std::llround(rendered * 1e6 / opt.fps));
@@ -856,7 +1004,8 @@ struct MatchRenderer::Impl {
 };
 
 std::vector<std::string> scenario_names() {
-  return {"match", "passes", "lofted", "shots", "occlusion", "out_of_play", "distractors", "empty"};
+  return {"match",       "passes",      "lofted", "shots",       "occlusion", "hidden",
+          "out_of_play", "distractors", "second_ball", "lighting", "empty"};
 }
 
 Status validate(const SynthOptions& o) {

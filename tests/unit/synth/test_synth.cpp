@@ -155,6 +155,132 @@ TEST(Synth, PresetsProduceTheirEvents) {
               "occlusion: %d frames partly hidden\n", out, restarts, whistles, max_height, max_speed, hidden);
 }
 
+// The scenario-suite presets (docs/SCENARIOS.md): each produces the failure it is named after.
+std::vector<GroundTruthFrame> render_truth(const SynthOptions& o, std::vector<double>* mean_luma = nullptr) {
+  MatchRenderer r(o);
+  Frame f = Frame::allocate(PixelFormat::kYuv420p, o.width_px, o.height_px);
+  std::vector<GroundTruthFrame> out;
+  for (int i = 0; i < r.frame_count(); ++i) {
+    GroundTruthFrame t;
+    r.render_next_into(f, &t);
+    out.push_back(t);
+    if (mean_luma) {
+      double sum = 0;
+      for (int y = 0; y < f.height_px; y += 4)
+        for (int x = 0; x < f.width_px; x += 4) sum += f.planes[0][y * f.strides[0] + x];
+      mean_luma->push_back(sum / ((f.height_px / 4) * (f.width_px / 4)));
+      double all = 0;  // plus a full-frame checksum in the fraction digits
+      for (int y = 0; y < f.height_px; ++y)
+        for (int x = 0; x < f.width_px; ++x) all += f.planes[0][y * f.strides[0] + x];
+      mean_luma->back() += all * 1e-9;
+    }
+  }
+  return out;
+}
+
+TEST(SynthSuite, ShotsExceed40PxPerFrameAt1080p25) {
+  SynthOptions o;
+  o.scenario = "shots";
+  o.duration_s = 20;
+  o.seed = 4;
+  const auto gt = render_truth(o);
+  int fast = 0;
+  double max_speed = 0;
+  for (size_t i = 1; i < gt.size(); ++i) {
+    if (!gt[i].ball || !gt[i - 1].ball) continue;
+    const double v = std::hypot(gt[i].ball->center.x - gt[i - 1].ball->center.x,
+                                gt[i].ball->center.y - gt[i - 1].ball->center.y);
+    max_speed = std::max(max_speed, v);
+    fast += v > 40 && gt[i].ball->in_play;
+  }
+  std::printf("shots: %d frames > 40 px/frame, max %.1f px/frame\n", fast, max_speed);
+  EXPECT_GE(fast, 5);
+}
+
+TEST(SynthSuite, HiddenHasOneToTwoSecondOcclusionEpisodes) {
+  SynthOptions o;
+  o.scenario = "hidden";
+  o.duration_s = 20;
+  o.seed = 4;
+  const auto gt = render_truth(o);
+  std::vector<int> runs;
+  int run = 0;
+  for (const auto& t : gt) {
+    const bool hidden = t.ball && !t.ball->visible;
+    if (hidden) ++run;
+    if (!hidden && run > 0) { runs.push_back(run); run = 0; }
+  }
+  if (run > 0) runs.push_back(run);
+  int episodes = 0, longest = 0;
+  for (int n : runs) {
+    episodes += n >= 20;  // >= 0.8 s at 25 fps
+    longest = std::max(longest, n);
+  }
+  std::printf("hidden: %zu invisible runs, %d of >= 20 frames, longest %d frames:", runs.size(), episodes, longest);
+  for (int n : runs) std::printf(" %d", n);
+  std::printf("\n");
+  EXPECT_GE(episodes, 2);
+  EXPECT_LE(longest, 52);  // <= 2.1 s: the ball comes back
+}
+
+// The extra ball and the lighting change the picture only: the simulation and its ground
+// truth are the same as "match" for the same seed.
+TEST(SynthSuite, SecondBallAndLightingKeepTheMatchGroundTruth) {
+  SynthOptions o = small(5);
+  o.duration_s = 12;
+  std::vector<double> luma_match, luma_light, luma_second;
+  const auto match = render_truth(o, &luma_match);
+  o.scenario = "second_ball";
+  const auto second = render_truth(o, &luma_second);
+  o.scenario = "lighting";
+  const auto light = render_truth(o, &luma_light);
+  ASSERT_EQ(match.size(), second.size());
+  ASSERT_EQ(match.size(), light.size());
+  bool any_pixel_diff = false;
+  double max_luma_shift = 0;
+  for (size_t i = 0; i < match.size(); ++i) {
+    ASSERT_EQ(to_json_line(match[i]), to_json_line(second[i])) << i;
+    ASSERT_EQ(to_json_line(match[i]), to_json_line(light[i])) << i;
+    any_pixel_diff = any_pixel_diff || luma_second[i] != luma_match[i];
+    max_luma_shift = std::max(max_luma_shift, std::abs(luma_light[i] - luma_match[i]));
+  }
+  EXPECT_TRUE(any_pixel_diff);
+  EXPECT_GT(max_luma_shift, 8.0);  // brightness drift + cloud shadow, in mean luma
+}
+
+TEST(SynthSuite, PanoramaKeepsBallAndPlayerSize) {
+  SynthOptions a;
+  a.duration_s = 2;
+  a.seed = 6;
+  SynthOptions b = a;
+  b.width_px = 3840;
+  const auto wide = render_truth(b), normal = render_truth(a);
+  ASSERT_EQ(wide.size(), normal.size());
+  for (size_t i = 0; i < wide.size(); ++i) {
+    ASSERT_TRUE(wide[i].ball && normal[i].ball);
+    EXPECT_NEAR(wide[i].ball->radius_px, normal[i].ball->radius_px, 1e-9);
+    EXPECT_GT(wide[i].ball->center.x, 0);
+    EXPECT_LT(wide[i].ball->center.x, 3840);
+    ASSERT_FALSE(wide[i].players.empty());
+    EXPECT_NEAR(wide[i].players[0].box.h, normal[i].players[0].box.h, 1e-9);
+  }
+}
+
+TEST(SynthSuite, HigherFrameRates) {
+  for (int fps : {30, 60}) {
+    SynthOptions o = small(3);
+    o.fps = fps;
+    o.duration_s = 2;
+    MatchRenderer r(o);
+    EXPECT_EQ(r.frame_count(), 2 * fps);
+    GroundTruthFrame t;
+    Frame f = r.render_next(&t);
+    f = r.render_next(&t);
+    EXPECT_EQ(t.pts_us, std::llround(1e6 / fps));
+    EXPECT_TRUE(t.ball.has_value());
+  }
+}
+
 TEST(Synth, CrowdAudioIsBoundedAndDeterministic) {
   CrowdAudio a(48000, 2, 5), b(48000, 2, 5);
   std::vector<float> x, y;
