@@ -9,7 +9,10 @@
 namespace ballcam::detect {
 namespace {
 
-constexpr int kFix = 7;  // background fixed point: value << 7 fits int16 for 8-bit input
+constexpr int kFix = 7;
+// How long an unbroken chain of consistent detections keeps the relaxed
+// context cues after the last strong (isolated) sighting of the ball.
+constexpr std::int64_t kMaxHeldFrames = 150;  // background fixed point: value << 7 fits int16 for 8-bit input
 
 // One connected component of a half-resolution mask.
 struct Blob {
@@ -103,6 +106,7 @@ class ClassicalDetector final : public Detector {
     stack_.reserve(4096);
     frames_seen_ = 0;
     have_track_ = false;
+    chain_from_strong_ = false;
     prev_cands_.clear();
   }
 
@@ -327,18 +331,23 @@ class ClassicalDetector final : public Detector {
       cands_.push_back(c);
     });
 
-    // Motion prior: the caller's hint, else our own last confident detection.
-    bool have_pred = false, fresh_track = hints.predicted.has_value();
+    // Motion prior: our own last confident detection. The caller's hint is
+    // deliberately not used to rank candidates: a tracker that follows a
+    // distractor would have its prediction boosted, confirm it again and
+    // never come back (a feedback loop). Our own prior starts from what looks
+    // most like a ball, and the tracker decides between candidates itself.
+    (void)hints;
+    bool have_pred = false, fresh_track = false;
     Point2 pred;
     double gate = 0;
-    if (hints.predicted) {
-      have_pred = true;
-      pred = *hints.predicted;
-      gate = std::max(hints.search_radius_px, 12.0);
-    } else if (have_track_ && f.index - last_index_ <= 12 && f.index > last_index_) {
+    if (have_track_ && f.index - last_index_ <= 12 && f.index > last_index_) {
       // Only a track that its own look confirmed recently may relax the
       // context cues; otherwise a sock next to the ball could hold on to it.
-      fresh_track = f.index - last_index_ <= 2 && f.index - last_strong_index_ <= 15;
+      // "Recently" stretches while the detections stay unbroken and in place
+      // (a ball held at a player's feet for a few seconds).
+      fresh_track = f.index - last_index_ <= 2 &&
+                    (f.index - last_strong_index_ <= 15 ||
+                     (chain_from_strong_ && f.index - last_strong_index_ <= kMaxHeldFrames));
       const double k = static_cast<double>(f.index - last_index_);
       have_pred = true;
       pred = {last_pos_.x + last_vel_.x * k, last_pos_.y + last_vel_.y * k};
@@ -361,8 +370,9 @@ class ClassicalDetector final : public Detector {
         // (Nothing is ever below a ball at a player's feet but grass.)
         // A blob that has grown well beyond the tracked ball is a shirt.
         const bool same_size = c.ball.radius_px <= 1.4 * last_radius_ + 1.0;
-        if (fresh_track && d < 0.5 * gate)
+        if (fresh_track && d < 0.5 * gate) {
           appearance = std::max(appearance, 0.6 * c.look * (same_size ? std::max(c.below, 0.8) : c.below));
+        }
       }
       c.ball.score = std::clamp(appearance * motion * still, 0.0, 1.0);
     }
@@ -380,13 +390,18 @@ class ClassicalDetector final : public Detector {
         const Point2 v{(p.x - last_pos_.x) / k, (p.y - last_pos_.y) / k};
         const bool consistent = !have_pred || std::hypot(p.x - pred.x, p.y - pred.y) < gate;
         last_vel_ = consistent ? Point2{0.5 * last_vel_.x + 0.5 * v.x, 0.5 * last_vel_.y + 0.5 * v.y} : Point2{};
+        chain_from_strong_ = chain_from_strong_ && consistent && f.index - last_index_ <= 2;
       } else {
         last_vel_ = {};
+        chain_from_strong_ = false;
       }
       last_pos_ = p;
       last_radius_ = out.balls.front().radius_px;
       last_index_ = f.index;
-      if (cands_.front().appearance * 0.6 >= cfg_.min_score) last_strong_index_ = f.index;
+      if (cands_.front().appearance * 0.6 >= cfg_.min_score) {
+        last_strong_index_ = f.index;
+        chain_from_strong_ = true;
+      }
       have_track_ = true;
     }
   }
@@ -422,6 +437,7 @@ class ClassicalDetector final : public Detector {
   double last_radius_ = 0;
   std::int64_t last_index_ = 0;
   std::int64_t last_strong_index_ = -1000;
+  bool chain_from_strong_ = false;  // every detection since the last strong one was consistent
 };
 
 }  // namespace
