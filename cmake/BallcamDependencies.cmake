@@ -6,6 +6,7 @@ if(NOT BALLCAM_GPU_ONLY)
   find_package(PkgConfig REQUIRED)
   pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
     libavformat libavcodec libavutil libswscale libswresample)
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
   find_package(yaml-cpp REQUIRED)
   find_package(nlohmann_json REQUIRED)
   find_package(fmt REQUIRED)

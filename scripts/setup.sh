@@ -13,7 +13,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libpng-dev
-  libgtest-dev libgmock-dev libbenchmark-dev bc
+  libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev bc
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,10 +5,12 @@
 // 6 eval threshold missed; 130 stopped by a signal (outputs finalised).
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -22,6 +24,9 @@
 #include "detect/detector.hpp"
 #include "eval/evaluate.hpp"
 #include "io/media.hpp"
+#include "metrics/http_exporter.hpp"
+#include "metrics/prometheus.hpp"
+#include "report/report.hpp"
 #include "pipeline/pipeline.hpp"
 #include "synth/synth.hpp"
 
@@ -47,7 +52,30 @@ void install_signal_handlers() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-int report(const Status& st) {
+// spdlog flag %* : the message, escaped for a JSON string.
+class JsonEscapedMessage : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    for (const char c : std::string_view(msg.payload.data(), msg.payload.size())) {
+      switch (c) {
+        case '"': dest.append(std::string_view("\\\"")); break;
+        case '\\': dest.append(std::string_view("\\\\")); break;
+        case '\n': dest.append(std::string_view("\\n")); break;
+        case '\t': dest.append(std::string_view("\\t")); break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            const std::string esc = fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+            dest.append(std::string_view(esc));
+          } else {
+            dest.push_back(c);
+          }
+      }
+    }
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
+};
+
+int report_status(const Status& st) {
   if (st.ok()) return 0;
   if (st.code() == ErrorCode::kCancelled) {
     spdlog::warn("{}", st.message());
@@ -57,14 +85,54 @@ int report(const Status& st) {
   return static_cast<int>(st.code());
 }
 
+// A one-line progress bar on stderr, only when stderr is a terminal.
+class ProgressBar {
+ public:
+  ProgressBar() : enabled_(isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()) {}
+  void update(std::int64_t done, std::int64_t total) {
+    if (!enabled_ || total <= 0) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double fps = elapsed > 0 ? done / elapsed : 0.0;
+    const double frac = std::min(1.0, static_cast<double>(done) / total);
+    const int filled = static_cast<int>(frac * 30);
+    const double eta = fps > 0 ? (total - done) / fps : 0.0;
+    std::fprintf(stderr, "\r[%s%s] %lld/%lld frames  %.1f fps  ETA %d:%02d ", std::string(filled, '#').c_str(),
+                 std::string(30 - filled, '.').c_str(), static_cast<long long>(done), static_cast<long long>(total),
+                 fps, static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+    drawn_ = true;
+  }
+  void finish() {
+    if (drawn_) std::fprintf(stderr, "\n");
+    drawn_ = false;
+  }
+  ~ProgressBar() { finish(); }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
 // Runs one pipeline with signal handling; prints and optionally writes the summary.
 Status run_pipeline(const pipeline::PipelineConfig& config, bool quiet) {
   BALLCAM_RETURN_IF_ERROR(validate(config));
   pipeline::Pipeline p(config);
+  std::unique_ptr<metrics::HttpExporter> exporter;
+  if (config.metrics_port > 0) {
+    metrics::HttpExporterCallbacks callbacks;
+    callbacks.metrics_text = [&p] { return metrics::to_prometheus(p.registry(), p.gauges()); };
+    callbacks.healthy = [&p] { return p.healthy(); };
+    BALLCAM_ASSIGN_OR_RETURN(exporter, metrics::HttpExporter::start(config.metrics_port, std::move(callbacks)));
+    spdlog::info("metrics on http://127.0.0.1:{}/metrics and /healthz", exporter->port());
+  }
+  ProgressBar progress;
+  if (!quiet) p.on_progress = [&progress](std::int64_t done, std::int64_t total) { progress.update(done, total); };
   g_running.store(&p);
   if (g_signals.load() > 0) p.request_stop();
   Status st = p.run();
   g_running.store(nullptr);
+  p.on_progress = nullptr;
+  progress.finish();
   if (p.summary().wall_s > 0 && !quiet) std::fprintf(stderr, "%s", metrics::to_text(p.summary()).c_str());
   return st;
 }
@@ -201,8 +269,13 @@ int main(int argc, char** argv) {
 
   CLI::App app{"ballcam: follow the ball in football video with a virtual camera"};
   app.require_subcommand(1);
+  app.fallthrough();  // --log-level and --log-format may follow the subcommand
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")->capture_default_str();
+  std::string log_format = "text";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--log-format", log_format, "text (for people) or json (one object per line, for machines)")
+      ->capture_default_str()->check(CLI::IsMember({"text", "json"}));
   app.footer("Exit codes: 0 ok, 1 internal, 2 usage/config, 3 input, 4 output, 5 unavailable, 6 eval threshold missed, "
              "130 stopped by a signal (outputs finalised).");
 
@@ -237,6 +310,18 @@ int main(int argc, char** argv) {
   auto* eval_cmd = app.add_subcommand("eval", "Score a track JSONL against ground truth");
   add_eval_options(eval_cmd, ec, true);
 
+  // report
+  report::ReportOptions ro;
+  bool report_source_video = false;
+  auto* report_cmd = app.add_subcommand("report", "Contact sheet and plots (PNG + HTML) of a run");
+  report_cmd->add_option("--video", ro.video_path, "The run's output video (or its input with --source-video)")->required();
+  report_cmd->add_option("--track", ro.track_path, "Track JSONL of the run (--track-out)")->required();
+  report_cmd->add_option("--truth", ro.truth_path, "Ground-truth JSONL, when the input was synthetic");
+  report_cmd->add_option("--out-dir", ro.out_dir, "Where to write contact_sheet.png, paths.png, zoom.png, index.html")->required();
+  report_cmd->add_option("--columns", ro.sheet_columns, "Contact-sheet columns")->capture_default_str();
+  report_cmd->add_option("--rows", ro.sheet_rows, "Contact-sheet rows")->capture_default_str();
+  report_cmd->add_flag("--source-video", report_source_video, "--video is the input: draw the crop on it");
+
   // options
   auto* options_cmd = app.add_subcommand("options", "Print every run option (YAML key, flag, default) as Markdown");
 
@@ -247,6 +332,11 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : static_cast<int>(ErrorCode::kInvalidArgument);
   }
   spdlog::set_level(spdlog::level::from_str(log_level));
+  if (log_format == "json") {
+    auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+    formatter->add_flag<JsonEscapedMessage>('*').set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","msg":"%*"})");
+    spdlog::set_formatter(std::move(formatter));
+  }
   // FFmpeg's own messages (x264's summary, decoder chatter) only when debugging.
   io::set_library_log_level(spdlog::get_level() <= spdlog::level::debug ? io::LibraryLogLevel::kInfo
                                                                         : io::LibraryLogLevel::kError);
@@ -257,30 +347,36 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) {
     Status st = resolve_run_config(run_cmd, rc);
-    if (!st.ok()) return report(st);
-    return report(run_pipeline(rc.config, rc.quiet));
+    if (!st.ok()) return report_status(st);
+    return report_status(run_pipeline(rc.config, rc.quiet));
   }
   if (*synth_cmd) {
     so.audio = !synth_no_audio;
     Status st = prepare_synth(so, synth_size);
-    if (!st.ok()) return report(st);
+    if (!st.ok()) return report_status(st);
     if (synth_truth.empty()) synth_truth = std::filesystem::path(synth_out).replace_extension(".jsonl").string();
     st = synth::synthesize(so, synth_out, synth_truth);
     if (st.ok()) spdlog::info("wrote {} and {}", synth_out, synth_truth);
-    return report(st);
+    return report_status(st);
   }
-  if (*eval_cmd) return report(run_eval(ec, true));
+  if (*eval_cmd) return report_status(run_eval(ec, true));
+  if (*report_cmd) {
+    ro.video_is_output = !report_source_video;
+    Status st = report::write_report(ro);
+    if (st.ok()) spdlog::info("report written to {}/index.html", ro.out_dir);
+    return report_status(st);
+  }
   if (*demo_cmd) {
     std::error_code fs_err;
     std::filesystem::create_directories(demo_dir, fs_err);
-    if (fs_err) return report(error(ErrorCode::kOutputError, "cannot create '" + demo_dir + "': " + fs_err.message()));
+    if (fs_err) return report_status(error(ErrorCode::kOutputError, "cannot create '" + demo_dir + "': " + fs_err.message()));
     const std::string input = demo_dir + "/demo_input.mp4";
     const std::string truth = demo_dir + "/demo_truth.jsonl";
     synth::SynthOptions demo_synth;
     demo_synth.duration_s = demo_duration;
     spdlog::info("demo: synthesising {:.0f} s of 1080p match footage -> {}", demo_duration, input);
     Status st = synth::synthesize(demo_synth, input, truth);
-    if (!st.ok()) return report(st);
+    if (!st.ok()) return report_status(st);
     pipeline::PipelineConfig config;
     config.source.url = input;
     config.sink.url = demo_dir + "/demo.mp4";
@@ -288,16 +384,24 @@ int main(int argc, char** argv) {
     config.metrics_json = demo_dir + "/demo_metrics.json";
     spdlog::info("demo: following the ball -> {}", config.sink.url);
     st = run_pipeline(config, false);
-    if (!st.ok()) return report(st);
+    if (!st.ok()) return report_status(st);
     EvalCommand demo_eval;
     demo_eval.truth = truth;
     demo_eval.track = config.track_out;
     demo_eval.json_out = demo_dir + "/demo_eval.json";
     st = run_eval(demo_eval, true);
+    if (!st.ok()) return report_status(st);
+    report::ReportOptions demo_report;
+    demo_report.video_path = config.sink.url;
+    demo_report.track_path = config.track_out;
+    demo_report.truth_path = truth;
+    demo_report.out_dir = demo_dir + "/report";
+    st = report::write_report(demo_report);
     if (st.ok()) {
-      spdlog::info("demo: wrote {}/demo.mp4, demo_track.jsonl, demo_metrics.json, demo_eval.json", demo_dir);
+      spdlog::info("demo: wrote {0}/demo.mp4, demo_track.jsonl, demo_metrics.json, demo_eval.json, {0}/report/index.html",
+                   demo_dir);
     }
-    return report(st);
+    return report_status(st);
   }
   return 0;
 }

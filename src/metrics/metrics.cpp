@@ -92,6 +92,18 @@ std::map<std::string, LatencySummary> Registry::stage_summaries() const {
   return out;
 }
 
+std::vector<std::string> Registry::stage_names() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [name, stats] : stages_) out.push_back(name);
+  return out;
+}
+
+const LatencyStats& Registry::stage_stats(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return *stages_.at(name);
+}
+
 std::map<std::string, std::uint64_t> Registry::counter_values() const {
   std::lock_guard lock(mutex_);
   std::map<std::string, std::uint64_t> out;

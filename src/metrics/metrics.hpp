@@ -80,13 +80,15 @@ class Registry {
   Counter& counter(const std::string& name);
 
   std::map<std::string, LatencySummary> stage_summaries() const;
+  std::vector<std::string> stage_names() const;
+  // The named stage; it must exist (see stage()).
+  const LatencyStats& stage_stats(const std::string& name) const;
   std::map<std::string, std::uint64_t> counter_values() const;
 
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::unique_ptr<LatencyStats>> stages_;
   std::map<std::string, std::unique_ptr<Counter>> counters_;
-  std::vector<std::string> stage_order_;
 };
 
 nlohmann::json to_json(const LatencySummary& s);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -86,6 +87,35 @@ Pipeline::Pipeline(PipelineConfig config) : config_(std::move(config)), impl_(st
 
 Pipeline::~Pipeline() = default;
 
+namespace {
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+// Process CPU time (user + system), seconds.
+double process_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+}  // namespace
+
+const metrics::Registry& Pipeline::registry() const { return impl_->registry; }
+
+std::map<std::string, double> Pipeline::gauges() const {
+  std::lock_guard lock(gauges_mutex_);
+  return gauges_;
+}
+
+bool Pipeline::healthy(double stall_after_s) const {
+  const std::int64_t now = now_ns();
+  const std::int64_t last = last_output_ns_.load();
+  const std::int64_t started = started_ns_.load();
+  const auto limit = static_cast<std::int64_t>(stall_after_s * 1e9);
+  if (last == 0) return started != 0 && now - started < limit;
+  return now - last < limit;
+}
+
 void Pipeline::request_stop() {
   // Only an atomic store: safe from a signal handler. run()'s monitor loop
   // sees it and interrupts a blocked demuxer.
@@ -95,6 +125,7 @@ void Pipeline::request_stop() {
 Status Pipeline::run() {
   Impl& im = *impl_;
   const auto started = Clock::now();
+  started_ns_.store(now_ns());
 
   if (config_.device == Device::kCuda) {
     return error(ErrorCode::kUnavailable,
@@ -154,6 +185,7 @@ Status Pipeline::run() {
   auto& encode_stats = im.registry.stage("encode");
   auto& frames_in = im.registry.counter("frames_in");
   auto& audio_packets = im.registry.counter("audio_packets");
+  auto& frames_out_counter = im.registry.counter("frames_out");
 
   // --- stage threads ------------------------------------------------------
   std::thread source_thread([&] {
@@ -261,6 +293,8 @@ Status Pipeline::run() {
         break;
       }
       im.frames_out.fetch_add(1);
+      frames_out_counter.add();
+      last_output_ns_.store(now_ns());
     }
     if (!im.aborted.load() && with_audio) {
       Status st = drain_audio(true);
@@ -272,6 +306,9 @@ Status Pipeline::run() {
   auto last_report = Clock::now();
   std::int64_t last_frames = 0;
   bool interrupted = false;
+  auto gauge_time = Clock::now();
+  std::int64_t gauge_frames = 0;
+  double gauge_cpu = process_cpu_s();
   const std::int64_t total = config_.max_frames >= 0 && info.frame_count >= 0
                                  ? std::min(config_.max_frames, info.frame_count)
                                  : (config_.max_frames >= 0 ? config_.max_frames : info.frame_count);
@@ -282,6 +319,24 @@ Status Pipeline::run() {
       interrupted = true;
     }
     if (on_progress) on_progress(im.frames_out.load(), total);
+    {
+      const auto now = Clock::now();
+      const double dt = std::chrono::duration<double>(now - gauge_time).count();
+      if (dt >= 1.0) {
+        const std::int64_t f = im.frames_out.load();
+        const double cpu = process_cpu_s();
+        std::lock_guard lock(gauges_mutex_);
+        gauges_["fps"] = (f - gauge_frames) / dt;
+        gauges_["cpu_percent"] = 100.0 * (cpu - gauge_cpu) / dt;
+        gauges_["queue_depth_decoded"] = static_cast<double>(im.frame_queue().size());
+        gauges_["queue_depth_analysed"] = static_cast<double>(im.analysed.size());
+        gauges_["queue_depth_rendered"] = static_cast<double>(im.rendered.size());
+        gauges_["frames_dropped_now"] = static_cast<double>(im.frame_queue().dropped());
+        gauge_frames = f;
+        gauge_cpu = cpu;
+        gauge_time = now;
+      }
+    }
     if (live && config_.report_interval_s > 0) {
       const auto now = Clock::now();
       const double dt = std::chrono::duration<double>(now - last_report).count();
@@ -307,7 +362,6 @@ Status Pipeline::run() {
 
   // --- summary --------------------------------------------------------------
   const double wall_s = std::chrono::duration<double>(Clock::now() - started).count();
-  im.registry.counter("frames_out").set(static_cast<std::uint64_t>(im.frames_out.load()));
   im.registry.counter("frames_dropped").set(im.frame_queue().dropped());
   im.registry.counter("corrupt_packets").set(im.source->corrupt_packets());
   im.registry.counter("bytes_in").set(im.source->bytes_read());

@@ -23,6 +23,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -52,6 +54,7 @@ struct PipelineConfig {
   int queue_capacity = 8;            // frames per queue
   double report_interval_s = 5.0;    // live inputs: a progress line this often (0 = never)
   std::int64_t max_frames = -1;      // stop after this many input frames (-1 = all)
+  int metrics_port = 0;              // serve /metrics and /healthz on 127.0.0.1:port (0 = off)
 };
 
 class Pipeline {
@@ -71,6 +74,15 @@ class Pipeline {
 
   const metrics::RunSummary& summary() const { return summary_; }
 
+  // Live view of the run's metrics, safe to read from any thread while run()
+  // is going (the HTTP exporter reads it).
+  const metrics::Registry& registry() const;
+  // Gauges sampled by run()'s monitor loop: queue depths, recent FPS, CPU %.
+  std::map<std::string, double> gauges() const;
+  // True while frames flow: an output frame within `stall_after_s`, or the
+  // pipeline is still starting (no frame yet, less than that since start).
+  bool healthy(double stall_after_s = 3.0) const;
+
   // Called from run()'s thread after each output frame (progress bars).
   std::function<void(std::int64_t frames_out, std::int64_t frames_total)> on_progress;
 
@@ -80,6 +92,10 @@ class Pipeline {
   std::unique_ptr<Impl> impl_;
   std::atomic<bool> stop_requested_{false};
   metrics::RunSummary summary_;
+  mutable std::mutex gauges_mutex_;
+  std::map<std::string, double> gauges_;
+  std::atomic<std::int64_t> started_ns_{0};
+  std::atomic<std::int64_t> last_output_ns_{0};
 };
 
 }  // namespace ballcam::pipeline

@@ -66,3 +66,73 @@ TEST(RunSummary, JsonHasStagesAndCounters) {
 
 }  // namespace
 }  // namespace ballcam::metrics
+
+#include <httplib.h>
+
+#include <regex>
+#include <sstream>
+
+#include "metrics/http_exporter.hpp"
+#include "metrics/prometheus.hpp"
+
+namespace ballcam::metrics {
+namespace {
+
+TEST(Prometheus, TextIsWellFormedAndHistogramsCumulative) {
+  Registry r;
+  for (int i = 0; i < 50; ++i) r.stage("detect").add_ms(i * 0.5);
+  r.counter("frames_in").add(50);
+  const std::string text = to_prometheus(r, {{"fps", 25.0}});
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eE]+(Inf)?$)");
+  std::istringstream in(text);
+  std::string line;
+  std::uint64_t previous = 0;
+  int buckets = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    EXPECT_TRUE(std::regex_match(line, sample)) << line;
+    if (line.rfind("ballcam_stage_latency_seconds_bucket", 0) == 0) {
+      const std::uint64_t v = std::stoull(line.substr(line.rfind(' ') + 1));
+      EXPECT_GE(v, previous) << line;
+      previous = v;
+      ++buckets;
+    }
+  }
+  EXPECT_GT(buckets, 5);
+  EXPECT_EQ(previous, 50u);  // +Inf bucket == count
+  EXPECT_NE(text.find("ballcam_frames_in_total 50"), std::string::npos);
+  EXPECT_NE(text.find("ballcam_fps 25"), std::string::npos);
+  EXPECT_NE(text.find("ballcam_stage_latency_seconds_count{stage=\"detect\"} 50"), std::string::npos);
+}
+
+TEST(HttpExporter, ServesMetricsAndHealth) {
+  bool healthy = true;
+  HttpExporterCallbacks cb;
+  cb.metrics_text = [] { return std::string("ballcam_fps 1\n"); };
+  cb.healthy = [&healthy] { return healthy; };
+  auto exporter = HttpExporter::start(0, cb);
+  ASSERT_TRUE(exporter.ok()) << exporter.status().message();
+  httplib::Client client("127.0.0.1", (*exporter)->port());
+  auto res = client.Get("/metrics");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "ballcam_fps 1\n");
+  res = client.Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  healthy = false;
+  res = client.Get("/healthz");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+}
+
+TEST(HttpExporter, PortInUseIsAClearError) {
+  auto first = HttpExporter::start(0, {});
+  ASSERT_TRUE(first.ok());
+  auto second = HttpExporter::start((*first)->port(), {});
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find(std::to_string((*first)->port())), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ballcam::metrics
