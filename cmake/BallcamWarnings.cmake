@@ -1,9 +1,11 @@
 # An interface target carrying the project's warning and sanitizer flags;
-# every ballcam target links it (no global flags).
+# every ballcam target links it (no global flags). The warning flags are
+# BUILD_INTERFACE only: the installed package (cmake/BallcamInstall.cmake)
+# exports this target empty, so consumers keep their own warning settings.
 add_library(ballcam_options INTERFACE)
 target_compile_options(ballcam_options INTERFACE
-  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor>
-  $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<BOOL:${BALLCAM_WERROR}>>:-Werror>)
+  $<BUILD_INTERFACE:$<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor>>
+  $<BUILD_INTERFACE:$<$<AND:$<COMPILE_LANGUAGE:CXX>,$<BOOL:${BALLCAM_WERROR}>>:-Werror>>)
 if(BALLCAM_SANITIZE)
   string(REPLACE ";" "," _bc_san "${BALLCAM_SANITIZE}")
   target_compile_options(ballcam_options INTERFACE
