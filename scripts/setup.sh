@@ -14,6 +14,8 @@ packages=(
   ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libcli11-dev libyaml-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libpng-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev bc
+  chromium  # tests/browser: the live preview page in a real (headless) browser
+  python3-dev pybind11-dev python3-pytest
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -240,7 +240,7 @@ Status Pipeline::run() {
         a.track = im.tracker->update(*dets);
         a.crop = im.camera->update(a.track);
       }
-      if (im.track_out.is_open()) {
+      if (im.track_out.is_open() || on_record) {
         TrackRecord rec;
         rec.frame_index = frame->index;
         rec.pts_us = frame->pts_us;
@@ -248,7 +248,14 @@ Status Pipeline::run() {
         rec.players = dets->players;
         rec.track = a.track;
         rec.crop = a.crop;
-        im.track_out << to_json_line(rec) << '\n';
+        if (im.track_out.is_open()) im.track_out << to_json_line(rec) << '\n';
+        if (on_record) {
+          Status st = on_record(rec);
+          if (!st.ok()) {
+            im.fail(std::move(st));
+            break;
+          }
+        }
       }
       a.detections = std::move(dets).value();
       a.frame = std::move(*frame);

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "camera/virtual_camera.hpp"
+#include "core/records.hpp"
 #include "core/status.hpp"
 #include "detect/detector.hpp"
 #include "io/sink.hpp"
@@ -85,6 +86,12 @@ class Pipeline {
 
   // Called from run()'s thread after each output frame (progress bars).
   std::function<void(std::int64_t frames_out, std::int64_t frames_total)> on_progress;
+
+  // Called on the analyse thread for every analysed frame, after the camera
+  // update, with what --track-out would write (Python bindings, live tools).
+  // A non-OK status aborts the run, which then returns that status. Set it
+  // before run(); keep it cheap, the analyse stage waits for it.
+  std::function<Status(const TrackRecord&)> on_record;
 
  private:
   struct Impl;
