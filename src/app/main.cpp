@@ -28,6 +28,7 @@
 #include "metrics/prometheus.hpp"
 #include "report/report.hpp"
 #include "pipeline/pipeline.hpp"
+#include "preview/preview_server.hpp"
 #include "synth/synth.hpp"
 
 namespace ballcam::app {
@@ -124,6 +125,18 @@ Status run_pipeline(const pipeline::PipelineConfig& config, bool quiet) {
     callbacks.healthy = [&p] { return p.healthy(); };
     BALLCAM_ASSIGN_OR_RETURN(exporter, metrics::HttpExporter::start(config.metrics_port, std::move(callbacks)));
     spdlog::info("metrics on http://127.0.0.1:{}/metrics and /healthz", exporter->port());
+  }
+  std::unique_ptr<preview::PreviewServer> preview;  // declared after p: stops before p goes
+  if (config.preview_port > 0) {
+    preview::PreviewOptions options;
+    options.port = config.preview_port;
+    preview::PreviewCallbacks callbacks;
+    callbacks.stats = [&p] { return preview::pipeline_stats(p.registry(), p.gauges()); };
+    BALLCAM_ASSIGN_OR_RETURN(preview, preview::PreviewServer::start(options, std::move(callbacks)));
+    p.on_output_frame = [srv = preview.get()](const Frame& f, const TrackState& t, const CropRect& c) {
+      srv->push(f, t, c);
+    };
+    spdlog::info("preview on http://127.0.0.1:{}/", preview->port());
   }
   ProgressBar progress;
   if (!quiet) p.on_progress = [&progress](std::int64_t done, std::int64_t total) { progress.update(done, total); };

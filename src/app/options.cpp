@@ -211,6 +211,9 @@ std::vector<OptionSpec> build_options() {
   o.push_back(int_option("metrics_port", "metrics-port",
                          "Serve Prometheus /metrics and /healthz on 127.0.0.1:PORT during the run (0 = off)",
                          [](PipelineConfig& c) -> int& { return c.metrics_port; }, 0, 65535));
+  o.push_back(int_option("preview_port", "preview-port",
+                         "Serve a live preview page (picture + metrics) on 127.0.0.1:PORT during the run (0 = off)",
+                         [](PipelineConfig& c) -> int& { return c.preview_port; }, 0, 65535));
   o.push_back(bool_option("overlay", "overlay", "Draw the ball estimate and detections on the output",
                           [](PipelineConfig& c) -> bool& { return c.overlay; }));
   o.push_back(int_option("pipeline.queue_capacity", "", "Frames each inter-stage queue holds",

@@ -274,6 +274,7 @@ Status Pipeline::run() {
         if (config_.overlay) render::draw_overlay(out, a->crop, a->track, a->detections);
       }
       a->frame = Frame{};  // release the decoder's picture early
+      if (on_output_frame) on_output_frame(out, a->track, a->crop);
       if (!im.rendered.push(std::move(out))) break;
     }
     im.rendered.close();

@@ -56,6 +56,7 @@ struct PipelineConfig {
   double report_interval_s = 5.0;    // live inputs: a progress line this often (0 = never)
   std::int64_t max_frames = -1;      // stop after this many input frames (-1 = all)
   int metrics_port = 0;              // serve /metrics and /healthz on 127.0.0.1:port (0 = off)
+  int preview_port = 0;              // serve the live preview page on 127.0.0.1:port (0 = off)
 };
 
 class Pipeline {
@@ -83,6 +84,11 @@ class Pipeline {
   // True while frames flow: an output frame within `stall_after_s`, or the
   // pipeline is still starting (no frame yet, less than that since start).
   bool healthy(double stall_after_s = 3.0) const;
+
+  // Called on the render thread with each output picture and the track state
+  // and crop it shows (live preview). Set it before run(). It must return at
+  // once (take a reference to the frame, work elsewhere): render waits for it.
+  std::function<void(const Frame&, const TrackState&, const CropRect&)> on_output_frame;
 
   // Called from run()'s thread after each output frame (progress bars).
   std::function<void(std::int64_t frames_out, std::int64_t frames_total)> on_progress;
