@@ -166,4 +166,11 @@ set(CPACK_DEBIAN_PACKAGE_SUGGESTS
   "cmake, pkg-config, libavformat-dev, libavcodec-dev, libavutil-dev, libswscale-dev, \
 libswresample-dev, libyaml-cpp-dev, libspdlog-dev, libfmt-dev, nlohmann-json3-dev, \
 libcpp-httplib-dev, libpng-dev")
+# One package with every install component except the Python module
+# (src/bindings, COMPONENT python: pip installs that one).
+get_cmake_property(_bc_components COMPONENTS)
+list(REMOVE_ITEM _bc_components python)
+set(CPACK_COMPONENTS_ALL ${_bc_components})
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
 include(CPack)

@@ -22,7 +22,11 @@ set(_prefix "${WORK_DIR}/prefix")
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}")
 
-run_step("cmake --install" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${_prefix}")
+# The components the .deb carries (CPACK_COMPONENTS_ALL: all but the Python module).
+include("${BUILD_DIR}/CPackConfig.cmake")
+foreach(_c IN LISTS CPACK_COMPONENTS_ALL)
+  run_step("cmake --install (${_c})" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${_prefix}" --component "${_c}")
+endforeach()
 
 # The layout the package promises.
 foreach(_f bin/ballcam include/ballcam/core/frame.hpp include/ballcam/core/bounded_queue.hpp
