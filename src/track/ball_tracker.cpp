@@ -327,10 +327,19 @@ void BallTracker::choose_primary() {
   const int needed = p == nullptr ? config_.confirm_hits : config_.switch_confirm_frames;
   if (p != nullptr && p->misses < config_.switch_after_misses) return;
 
+  // A static challenger normally needs static_confirm_hits (painted spots,
+  // heads). But when the ball we follow has vanished and a confidently
+  // detected ball sits still elsewhere (a restart: the ball placed for a
+  // free kick, a throw-in), waiting a second costs the framing: then the
+  // usual switch_confirm_frames suffice.
+  auto mean_score = [](const Hypothesis& h) { return h.hits > 0 ? h.score_sum / h.hits : 0.0; };
+  constexpr double kConfidentStaticScore = 0.75;
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
     if (h.id == primary_id_) continue;
-    if (h.consecutive_hits < (is_static(h) ? std::max(needed, config_.static_confirm_hits) : needed)) continue;
+    const bool waive_static = p != nullptr && mean_score(h) >= kConfidentStaticScore;
+    const int static_needed = waive_static ? needed : std::max(needed, config_.static_confirm_hits);
+    if (h.consecutive_hits < (is_static(h) ? static_needed : needed)) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
   }
   if (best != nullptr) {

@@ -307,3 +307,44 @@ TEST(TrackerConfig, Validate) {
 
 }  // namespace
 }  // namespace ballcam
+
+namespace ballcam {
+namespace {
+
+// Match seeds 6 and 8: the ball is placed for a restart ~100 px from where it
+// went out of reach and sits still, confidently detected. The static-object
+// rule (static_confirm_hits) must not keep the tracker coasting for a second.
+TEST(BallTracker, SwitchesQuicklyToAConfidentStillBallWhenThePrimaryVanished) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, 1920, 1080, 25.0);
+  int i = 0;
+  for (; i < 20; ++i) t.update(testing::frame_with(i, {testing::candidate({500.0 + 2.0 * i, 500.0}, 0.9)}));
+  const Point2 placed{640.0, 590.0};
+  int switched_after = -1;
+  for (int k = 0; k < 20; ++k, ++i) {
+    const TrackState s = t.update(testing::frame_with(i, {testing::candidate(placed, 0.95)}));
+    if (s.mode == TrackMode::kTracking && std::hypot(s.position.x - placed.x, s.position.y - placed.y) < 3.0) {
+      switched_after = k;
+      break;
+    }
+  }
+  ASSERT_GE(switched_after, 0);
+  EXPECT_LE(switched_after, cfg.switch_after_misses + cfg.switch_confirm_frames + 1);
+}
+
+// ...but a weakly detected still blob (a painted spot) still needs the full
+// static confirmation while the ball is merely hidden.
+TEST(BallTracker, WeakStillBlobDoesNotTakeOverQuickly) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, 1920, 1080, 25.0);
+  int i = 0;
+  for (; i < 20; ++i) t.update(testing::frame_with(i, {testing::candidate({500.0 + 2.0 * i, 500.0}, 0.9)}));
+  const Point2 spot{640.0, 590.0};
+  for (int k = 0; k < cfg.max_coast_frames; ++k, ++i) {
+    const TrackState s = t.update(testing::frame_with(i, {testing::candidate(spot, 0.45)}));
+    EXPECT_GT(std::hypot(s.position.x - spot.x, s.position.y - spot.y), 20.0) << k;
+  }
+}
+
+}  // namespace
+}  // namespace ballcam
