@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Optional and slow (a full CMake build): `pip install .` into a temporary
+# Optional and slow (a full CMake build, in build-pip/ as pyproject.toml says): `pip install .` into a temporary
 # venv, then the Python tests against the installed package.
 #   scripts/test_pip_install.sh
-#   BALLCAM_PIP_BUILD_DIR=build-pip-x scripts/test_pip_install.sh   keep/reuse a CMake build dir
+#   BALLCAM_PIP_BUILD_DIR=dir scripts/test_pip_install.sh   another CMake build dir
 # Needs scripts/setup.sh --deps, python3-venv, and PyPI for the build backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -179,5 +179,6 @@ def evaluate(
 
 
 def set_log_level(level: str) -> None:
-    """Log level of the native code (stderr): trace, debug, info (default), warning, error, critical, off."""
+    """Log level of the native code (stderr): trace, debug, info (default), warning, error, critical, off.
+    FFmpeg's own messages (x264 statistics) appear only at debug and below, as in the CLI."""
     _ballcam.set_log_level({"warn": "warning"}.get(level, level))

@@ -26,6 +26,7 @@
 #include "app/options.hpp"
 #include "core/records.hpp"
 #include "eval/evaluate.hpp"
+#include "io/media.hpp"
 #include "metrics/metrics.hpp"
 #include "pipeline/pipeline.hpp"
 #include "synth/synth.hpp"
@@ -144,7 +145,7 @@ py::object run_pipeline(const Config& cfg, const std::string& input, const std::
   if (!on_frame.is_none()) {
     p.on_record = [&](const TrackRecord& record) -> Status {
       py::gil_scoped_acquire gil;
-      if (py_error) return error(ErrorCode::kCancelled, "stopped by a Python exception");
+      if (py_error) return Status::Ok();  // on_progress raised: a stop was requested, the frames in flight finish
       try {
         on_frame(frame_info(record));
         return Status::Ok();
@@ -244,13 +245,19 @@ py::list option_table() {
   return out;
 }
 
+// As the CLI: FFmpeg's own messages (x264's summary, decoder chatter) only when debugging.
+void apply_log_level(spdlog::level::level_enum level) {
+  spdlog::set_level(level);
+  io::set_library_log_level(level <= spdlog::level::debug ? io::LibraryLogLevel::kInfo : io::LibraryLogLevel::kError);
+}
+
 void set_log_level(const std::string& level) {
   const auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off") {
     raise_status(error(ErrorCode::kInvalidArgument,
                        "invalid log level '" + level + "': expected trace, debug, info, warning, error, critical or off"));
   }
-  spdlog::set_level(lvl);
+  apply_log_level(lvl);
 }
 
 }  // namespace
@@ -259,6 +266,7 @@ void set_log_level(const std::string& level) {
 PYBIND11_MODULE(_ballcam, m) {
   using namespace ballcam::bindings;
   m.doc() = "ballcam native layer; use the `ballcam` package instead (docs/PYTHON.md)";
+  apply_log_level(spdlog::get_level());
 
   py::class_<Config>(m, "_Config")
       .def(py::init<>())
