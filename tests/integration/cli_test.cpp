@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -65,17 +66,39 @@ void expect_clean_failure(const ProcessResult& r, int code, const std::string& o
   }
 }
 
+// CTest runs every test in its own process, so the synthetic clips are made
+// once into a cache shared by all of them (keyed by the binary's build time,
+// so a rebuilt synthesiser makes fresh clips); each process writes its own
+// outputs into a private scratch directory.
+fs::path g_cache;
+
+bool make_clip(const std::string& name, const std::vector<std::string>& synth_args) {
+  const fs::path video = g_cache / (name + ".mp4");
+  if (fs::exists(video)) return true;
+  const fs::path tmp = g_cache / (name + ".tmp" + std::to_string(getpid()) + ".mp4");
+  std::vector<std::string> args = {"synth", "-o", tmp.string(), "--truth",
+                                   (g_cache / (name + ".tmp" + std::to_string(getpid()) + ".jsonl")).string()};
+  args.insert(args.end(), synth_args.begin(), synth_args.end());
+  if (ballcam(args).exit_code != 0) return false;
+  std::error_code ec;
+  fs::rename(g_cache / (name + ".tmp" + std::to_string(getpid()) + ".jsonl"), g_cache / (name + ".jsonl"), ec);
+  fs::rename(tmp, video, ec);  // atomic: a parallel test sees all or nothing
+  return fs::exists(video);
+}
+
 class Cli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    const auto stamp = fs::last_write_time(bin()).time_since_epoch().count();
+    g_cache = fs::temp_directory_path() / ("ballcam-cli-fixtures-" + std::to_string(stamp));
+    fs::create_directories(g_cache);
     char tmpl[] = "/tmp/ballcam-cli-XXXXXX";
     g_dir = mkdtemp(tmpl);
-    ProcessResult a = ballcam({"synth", "-o", path("clip720.mp4"), "--size", "1280x720", "--fps", "25",
-                               "--duration", "6", "--seed", "3"});
-    ASSERT_EQ(a.exit_code, 0) << a.err;
-    ProcessResult b = ballcam({"synth", "-o", path("clip1080.mp4"), "--size", "1920x1080", "--fps", "25",
-                               "--duration", "10", "--seed", "7"});
-    ASSERT_EQ(b.exit_code, 0) << b.err;
+    ASSERT_TRUE(make_clip("clip720", {"--size", "1280x720", "--fps", "25", "--duration", "6", "--seed", "3"}));
+    ASSERT_TRUE(make_clip("clip1080", {"--size", "1920x1080", "--fps", "25", "--duration", "10", "--seed", "7"}));
+    for (const char* name : {"clip720.mp4", "clip720.jsonl", "clip1080.mp4", "clip1080.jsonl"}) {
+      fs::create_symlink(g_cache / name, g_dir / name);
+    }
   }
   static void TearDownTestSuite() {
     std::error_code ec;
