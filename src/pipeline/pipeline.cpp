@@ -11,6 +11,7 @@
 
 #include "core/bounded_queue.hpp"
 #include "core/records.hpp"
+#include "metrics/nvml.hpp"
 #include "render/crop_scale.hpp"
 #include "render/overlay.hpp"
 
@@ -317,6 +318,9 @@ Status Pipeline::run() {
   auto gauge_time = Clock::now();
   std::int64_t gauge_frames = 0;
   double gauge_cpu = process_cpu_s();
+  const std::unique_ptr<metrics::Nvml> nvml = metrics::Nvml::open();
+  std::map<std::string, std::pair<std::uint64_t, double>> stage_prev;
+  nlohmann::json timeline = nlohmann::json::array();
   const std::int64_t total = config_.max_frames >= 0 && info.frame_count >= 0
                                  ? std::min(config_.max_frames, info.frame_count)
                                  : (config_.max_frames >= 0 ? config_.max_frames : info.frame_count);
@@ -340,6 +344,24 @@ Status Pipeline::run() {
         gauges_["queue_depth_analysed"] = static_cast<double>(im.analysed.size());
         gauges_["queue_depth_rendered"] = static_cast<double>(im.rendered.size());
         gauges_["frames_dropped_now"] = static_cast<double>(im.frame_queue().dropped());
+        metrics::GpuSample gpu;
+        if (nvml && nvml->sample(gpu)) {
+          gauges_["gpu_utilisation_percent"] = gpu.utilisation_percent;
+          gauges_["gpu_memory_used_bytes"] = gpu.memory_used_bytes;
+          gauges_["gpu_memory_total_bytes"] = gpu.memory_total_bytes;
+        }
+        // One timeline sample per second: what the report plots over time.
+        nlohmann::json sample = {{"t_s", std::chrono::duration<double>(now - started).count()},
+                                 {"frames_out", f},
+                                 {"fps", gauges_["fps"]},
+                                 {"cpu_percent", gauges_["cpu_percent"]}};
+        for (const auto& [name, st] : im.registry.stage_summaries()) {
+          auto& prev = stage_prev[name];
+          const double n = static_cast<double>(st.count - prev.first);
+          sample["stage_mean_ms"][name] = n > 0 ? (st.total_ms - prev.second) / n : 0.0;
+          prev = {st.count, st.total_ms};
+        }
+        timeline.push_back(std::move(sample));
         gauge_frames = f;
         gauge_cpu = cpu;
         gauge_time = now;
@@ -391,6 +413,7 @@ Status Pipeline::run() {
                                 {"height", config_.camera.output_height_px},
                                 {"audio", with_audio}}},
                     {"detector", im.detector->name()},
+                    {"timeline", std::move(timeline)},
                     {"device", "cpu"}};
   if (!config_.metrics_json.empty()) {
     std::ofstream out(config_.metrics_json);
