@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 #include <variant>
 
@@ -13,6 +14,7 @@
 #include "report/canvas.hpp"
 #include "report/plot.hpp"
 #include "report/png_writer.hpp"
+#include "report/run_pictures.hpp"
 #include "report/thumbnail.hpp"
 
 namespace ballcam::report {
@@ -339,7 +341,8 @@ std::string format_number(const char* format, double value) {
   return buf;
 }
 
-Status write_index(const ReportOptions& options, const ReportSummary& summary, const fs::path& out_path) {
+Status write_index(const ReportOptions& options, const ReportSummary& summary, const RunMetrics* metrics,
+                   const fs::path& out_path) {
   std::ofstream html(out_path, std::ios::out | std::ios::trunc);
   if (!html) return error(ErrorCode::kOutputError, "cannot write '" + out_path.string() + "'");
   const auto row = [&html](const std::string& name, const std::string& value) {
@@ -352,6 +355,7 @@ Status write_index(const ReportOptions& options, const ReportSummary& summary, c
        << "<h1>ballcam report</h1>\n<p>video: <code>" << html_escape(options.video_path)
        << "</code><br>track: <code>" << html_escape(options.track_path) << "</code>";
   if (!options.truth_path.empty()) html << "<br>truth: <code>" << html_escape(options.truth_path) << "</code>";
+  if (metrics != nullptr) html << "<br>metrics: <code>" << html_escape(options.metrics_path) << "</code>";
   html << "</p>\n<table>\n";
   row("frames", std::to_string(summary.frames));
   row("frames with an estimate", std::to_string(summary.frames_with_estimate) + " (" +
@@ -367,6 +371,12 @@ Status write_index(const ReportOptions& options, const ReportSummary& summary, c
     if (summary.mean_error_px >= 0.0) row("mean estimate error", format_number("%.1f", summary.mean_error_px) + " px");
     row("true ball inside the crop", format_number("%.1f", 100.0 * summary.ball_in_crop_share) + " %");
   }
+  if (metrics != nullptr) {
+    row("overall FPS", format_number("%.1f", metrics->fps));
+    for (const StageStats& st : metrics->stages) {
+      row("p95 " + st.name, format_number("%.2f", st.p95_ms) + " ms");
+    }
+  }
   html << "</table>\n"
        << "<h2>Contact sheet</h2>\n<p>Frames at regular intervals: frame index and tracker mode top-left; "
           "yellow ring: the tracker's ball estimate (red, pinned to the edge: outside the picture)"
@@ -378,6 +388,19 @@ Status write_index(const ReportOptions& options, const ReportSummary& summary, c
        << "<img src=\"paths.png\" alt=\"ball and camera paths\">\n"
        << "<h2>Zoom</h2>\n<p>Crop width over frames: lower is tighter.</p>\n"
        << "<img src=\"zoom.png\" alt=\"crop width over time\">\n"
+       << "<h2>Ball heat map</h2>\n<p>Where the tracker's ball estimate was, as a share of the frames with an "
+          "estimate (yellow: some, red: most), over a pitch diagram drawn to the source frame's proportions "
+          "(a diagram, not a calibrated projection).</p>\n"
+       << "<img src=\"heatmap.png\" alt=\"ball heat map\">\n";
+  if (metrics != nullptr) {
+    html << "<h2>Latency</h2>\n<p>"
+         << (metrics->timeline.empty()
+                 ? "Per-stage p50 and p95 latency over the whole run (the run was too short for a per-second "
+                   "timeline)."
+                 : "Per-stage mean latency for each second of the run (top) and frames out per second (bottom).")
+         << "</p>\n<img src=\"latency.png\" alt=\"per-stage latency over time\">\n";
+  }
+  html
        << "</body></html>\n";
   html.close();
   if (!html) return error(ErrorCode::kOutputError, "writing '" + out_path.string() + "' failed");
@@ -442,6 +465,10 @@ Status write_report(const ReportOptions& options) {
   if (!options.truth_path.empty()) {
     BALLCAM_ASSIGN_OR_RETURN(run.truth, load_ground_truth(options.truth_path));
   }
+  std::optional<RunMetrics> metrics;
+  if (!options.metrics_path.empty()) {
+    BALLCAM_ASSIGN_OR_RETURN(metrics, load_run_metrics(options.metrics_path));
+  }
   for (const auto& rec : run.track) run.track_by_frame[rec.frame_index] = &rec;
   for (const auto& t : run.truth) run.truth_by_frame[t.frame_index] = &t;
 
@@ -453,7 +480,9 @@ Status write_report(const ReportOptions& options) {
   BALLCAM_RETURN_IF_ERROR(write_contact_sheet(options, run, dir / "contact_sheet.png"));
   BALLCAM_RETURN_IF_ERROR(write_paths(run, dir / "paths.png"));
   BALLCAM_RETURN_IF_ERROR(write_zoom(run, dir / "zoom.png"));
-  return write_index(options, summarise(run.track, run.truth), dir / "index.html");
+  BALLCAM_RETURN_IF_ERROR(write_heatmap(run.track, (dir / "heatmap.png").string()));
+  if (metrics) BALLCAM_RETURN_IF_ERROR(write_latency(*metrics, (dir / "latency.png").string()));
+  return write_index(options, summarise(run.track, run.truth), metrics ? &*metrics : nullptr, dir / "index.html");
 }
 
 }  // namespace ballcam::report

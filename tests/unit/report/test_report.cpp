@@ -128,9 +128,153 @@ TEST_F(ReportEndToEnd, WritesPicturesOfTheExpectedSizeAndAnIndex) {
   std::ifstream in(dir_ / "out" / "index.html");
   std::stringstream html;
   html << in.rdbuf();
-  for (const char* needle : {"contact_sheet.png", "paths.png", "zoom.png", "<td>50</td>", "94.0 %"}) {
+  for (const char* needle : {"contact_sheet.png", "paths.png", "zoom.png", "heatmap.png", "<td>50</td>", "94.0 %"}) {
     EXPECT_NE(html.str().find(needle), std::string::npos) << needle;
   }
+  // Without metrics: no latency picture, no FPS row.
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "latency.png"));
+  EXPECT_EQ(html.str().find("latency.png"), std::string::npos);
+  EXPECT_EQ(html.str().find("overall FPS"), std::string::npos);
+
+  const auto heat = testing::read_png((dir_ / "out" / "heatmap.png").string());
+  ASSERT_TRUE(heat.has_value());
+  std::vector<TrackRecord> track;
+  {
+    auto loaded = load_track(o.track_path);
+    ASSERT_TRUE(loaded.ok());
+    track = *loaded;
+  }
+  EXPECT_EQ((PictureSize{heat->width_px(), heat->height_px()}), heatmap_size(source_extent(track)));
+}
+
+TEST_F(ReportEndToEnd, HeatMapIsHottestWhereTheBallStays) {
+  // Source 320 x 180 (the crops' extent); the ball sits at (240, 45) for 40
+  // frames, then crosses the frame along y = 150 for 20.
+  std::ofstream track(dir_ / "held.jsonl");
+  for (int i = 0; i < 60; ++i) {
+    TrackRecord rec;
+    rec.frame_index = i;
+    rec.track.mode = TrackMode::kTracking;
+    rec.track.has_estimate = true;
+    rec.track.position = i < 40 ? Point2{240.0, 45.0} : Point2{10.0 + 15.0 * (i - 40), 150.0};
+    rec.crop = {0.0, 0.0, 320.0, 180.0};
+    track << to_json_line(rec) << '\n';
+  }
+  track.close();
+  ReportOptions o = options("held");
+  o.track_path = (dir_ / "held.jsonl").string();
+  o.sheet_columns = 1;
+  o.sheet_rows = 1;
+  ASSERT_TRUE(write_report(o).ok());
+
+  const auto loaded = load_track(o.track_path);
+  ASSERT_TRUE(loaded.ok());
+  const SourceExtent source = source_extent(*loaded);
+  EXPECT_DOUBLE_EQ(source.width_px, 320.0);
+  EXPECT_DOUBLE_EQ(source.height_px, 180.0);
+  const HeatGrid grid = ball_heat(*loaded);
+  ASSERT_EQ(grid.columns, 64);
+  ASSERT_EQ(grid.rows, 36);
+  EXPECT_EQ(grid.frames, 60);
+  // The cell holding (240, 45) is (48, 9), and it is the hottest.
+  EXPECT_DOUBLE_EQ(grid.at(48, 9), grid.max());
+  double total = 0.0;
+  for (const double v : grid.share) total += v;
+  EXPECT_NEAR(total, 1.0, 1e-9);  // the blur keeps every frame
+
+  const auto heat = testing::read_png((dir_ / "held" / "heatmap.png").string());
+  ASSERT_TRUE(heat.has_value());
+  EXPECT_EQ((PictureSize{heat->width_px(), heat->height_px()}), heatmap_size(source));
+  const PixelRect pitch = heatmap_pitch_area(source);
+  EXPECT_EQ(pitch.w * 9, pitch.h * 16);  // drawn to the frame's proportions
+  const auto at_source = [&](double x, double y) {
+    return heat->at(pitch.x + static_cast<int>(x / 320.0 * pitch.w), pitch.y + static_cast<int>(y / 180.0 * pitch.h));
+  };
+  // Hot: red over the grass. Far from any estimate: plain grass (green).
+  const Rgb hot = at_source(243.0, 47.0);
+  EXPECT_GT(hot.r, 170) << int(hot.r) << "," << int(hot.g) << "," << int(hot.b);
+  EXPECT_LT(hot.g, 60);
+  const Rgb cold = at_source(60.0, 60.0);
+  EXPECT_GT(cold.g, cold.r + 40) << int(cold.r) << "," << int(cold.g) << "," << int(cold.b);
+  // The crossing is visited once per cell: warm (yellowish), not red.
+  const Rgb warm = at_source(100.0 + 2.5, 150.0 + 2.5);
+  EXPECT_GT(warm.r, 130) << int(warm.r) << "," << int(warm.g) << "," << int(warm.b);
+  EXPECT_GT(warm.g, 130);
+}
+
+TEST_F(ReportEndToEnd, LatencyPictureFromARunMetricsFile) {
+  {
+    std::ofstream m(dir_ / "metrics.json");
+    m << R"({"fps": 24.5, "wall_s": 3.1,
+      "stages": {"decode": {"count": 75, "mean_ms": 1.2, "p50_ms": 1.1, "p95_ms": 2.0, "max_ms": 4.0},
+                 "encode": {"count": 75, "mean_ms": 12.0, "p50_ms": 11.0, "p95_ms": 18.5, "max_ms": 30.0},
+                 "detect": {"count": 75, "mean_ms": 2.1, "p50_ms": 2.0, "p95_ms": 3.0, "max_ms": 5.0}},
+      "timeline": [
+        {"t_s": 1.0, "frames_out": 25, "fps": 24.0, "cpu_percent": 180.0,
+         "stage_mean_ms": {"decode": 1.2, "detect": 2.1, "encode": 12.0}},
+        {"t_s": 2.0, "frames_out": 50, "fps": 25.0, "cpu_percent": 170.0,
+         "stage_mean_ms": {"decode": 1.3, "detect": 2.0, "encode": 13.0}},
+        {"t_s": 3.0, "frames_out": 75, "fps": 24.8, "cpu_percent": 175.0,
+         "stage_mean_ms": {"decode": 1.1, "detect": 2.2, "encode": 11.0}}]})";
+  }
+  ReportOptions o = options("lat");
+  o.metrics_path = (dir_ / "metrics.json").string();
+  o.sheet_columns = 1;
+  o.sheet_rows = 1;
+  Status st = write_report(o);
+  ASSERT_TRUE(st.ok()) << st.to_string();
+  const auto lat = testing::read_png((dir_ / "lat" / "latency.png").string());
+  ASSERT_TRUE(lat.has_value());
+  EXPECT_EQ((PictureSize{lat->width_px(), lat->height_px()}), kLatencySize);
+  std::ifstream in(dir_ / "lat" / "index.html");
+  std::stringstream html;
+  html << in.rdbuf();
+  for (const char* needle : {"latency.png", "heatmap.png", "overall FPS", "<td>24.5</td>", "p95 encode",
+                             "<td>18.50 ms</td>"}) {
+    EXPECT_NE(html.str().find(needle), std::string::npos) << needle;
+  }
+
+  const auto metrics = load_run_metrics(o.metrics_path);
+  ASSERT_TRUE(metrics.ok());
+  ASSERT_EQ(metrics->stages.size(), 3U);
+  EXPECT_EQ(metrics->stages[0].name, "decode");  // pipeline order, not alphabetical
+  EXPECT_EQ(metrics->stages[1].name, "detect");
+  EXPECT_EQ(metrics->stages[2].name, "encode");
+  EXPECT_EQ(metrics->timeline.size(), 3U);
+
+  // A run under a second has an empty timeline: bars instead of lines.
+  {
+    std::ofstream m(dir_ / "short.json");
+    m << R"({"fps": 20.0, "stages": {"decode": {"count": 5, "mean_ms": 1.0, "p50_ms": 1.0, "p95_ms": 2.0,
+             "max_ms": 2.0}}, "timeline": []})";
+  }
+  o = options("short");
+  o.metrics_path = (dir_ / "short.json").string();
+  o.sheet_columns = 1;
+  o.sheet_rows = 1;
+  st = write_report(o);
+  ASSERT_TRUE(st.ok()) << st.to_string();
+  EXPECT_TRUE(fs::exists(dir_ / "short" / "latency.png"));
+}
+
+TEST_F(ReportEndToEnd, MalformedOrMissingMetricsNameTheFile) {
+  for (const char* body : {"{\"fps\": 24, \"stages\": {", "[1, 2]", "{\"timeline\": 3}",
+                           "{\"stages\": {\"decode\": {\"p95_ms\": \"fast\"}}}"}) {
+    {
+      std::ofstream m(dir_ / "broken_metrics.json");
+      m << body;
+    }
+    ReportOptions o = options("broken");
+    o.metrics_path = (dir_ / "broken_metrics.json").string();
+    const Status st = write_report(o);
+    EXPECT_EQ(st.code(), ErrorCode::kInputError) << body << ": " << st.to_string();
+    EXPECT_NE(st.message().find("broken_metrics.json"), std::string::npos) << st.message();
+  }
+  ReportOptions o = options("broken");
+  o.metrics_path = (dir_ / "no_such_metrics.json").string();
+  const Status st = write_report(o);
+  EXPECT_EQ(st.code(), ErrorCode::kInputError);
+  EXPECT_NE(st.message().find("no_such_metrics.json"), std::string::npos) << st.message();
 }
 
 TEST_F(ReportEndToEnd, SourceVideoShowsTheRingOnTheBall) {
