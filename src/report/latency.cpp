@@ -188,7 +188,9 @@ Status write_latency(const RunMetrics& metrics, const std::string& out_path) {
   bars.series.push_back({"p95", p95_colour, {}, {}, 2});
   const PixelRect data = draw_plot(canvas, bars);
   // Replace the numeric x tick labels with the stage names.
-  canvas.fill_rect({0, data.y + data.h + 1, kLatencySize.width_px, bars.area.y + bars.area.h - data.y - data.h - 1},
+  // (Right of the y tick labels, so the "0" centred on the bottom edge stays.)
+  canvas.fill_rect({data.x - 6, data.y + data.h + 1, kLatencySize.width_px - data.x + 6,
+                    bars.area.y + bars.area.h - data.y - data.h - 1},
                    colours::kWhite);
   const auto to_y = [&](double v) { return data.y + static_cast<int>(std::lround((1.0 - v / y_max) * (data.h - 1))); };
   for (std::size_t k = 0; k < metrics.stages.size(); ++k) {
