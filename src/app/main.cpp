@@ -330,6 +330,7 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--video", ro.video_path, "The run's output video (or its input with --source-video)")->required();
   report_cmd->add_option("--track", ro.track_path, "Track JSONL of the run (--track-out)")->required();
   report_cmd->add_option("--truth", ro.truth_path, "Ground-truth JSONL, when the input was synthetic");
+  report_cmd->add_option("--metrics", ro.metrics_path, "The run's --metrics-json file: adds per-stage latency over time");
   report_cmd->add_option("--out-dir", ro.out_dir, "Where to write contact_sheet.png, paths.png, zoom.png, index.html")->required();
   report_cmd->add_option("--columns", ro.sheet_columns, "Contact-sheet columns")->capture_default_str();
   report_cmd->add_option("--rows", ro.sheet_rows, "Contact-sheet rows")->capture_default_str();
@@ -408,6 +409,7 @@ int main(int argc, char** argv) {
     demo_report.video_path = config.sink.url;
     demo_report.track_path = config.track_out;
     demo_report.truth_path = truth;
+    demo_report.metrics_path = config.metrics_json;
     demo_report.out_dir = demo_dir + "/report";
     st = report::write_report(demo_report);
     if (st.ok()) {
