@@ -11,6 +11,14 @@ constexpr int kFracBits = 8;
 constexpr int kOne = 1 << kFracBits;
 }  // namespace
 
+// AVX2 where the CPU has it (chosen at load time), baseline x86-64 elsewhere.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define BALLCAM_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define BALLCAM_TARGET_CLONES
+#endif
+
+BALLCAM_TARGET_CLONES
 void resample_plane_bilinear(const std::uint8_t* src, int src_stride, int src_w, int src_h, double x0,
                              double y0, double step_x, double step_y, std::uint8_t* dst, int dst_stride,
                              int dst_w, int dst_h) {
