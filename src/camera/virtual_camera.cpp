@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace ballcam {
@@ -13,6 +14,20 @@ double sign(double v) { return v < 0.0 ? -1.0 : 1.0; }
 // Tiny residuals are snapped away so a settled camera is exactly still.
 constexpr double kSnapPx = 1e-3;
 constexpr double kSnapPxPerFrame = 1e-3;
+
+// Near the picture's edge the crop is clamped to the source, so a wide crop
+// shows the ball right at its border. A narrower crop can be placed with the
+// ball this far (fraction of the crop size) inside it: the zoom wish is
+// capped so the ball fits (slightly more than the 10 % margin a viewer
+// expects, so that pan lag does not push it out again).
+constexpr double kEdgeMarginFrac = 0.14;
+// How far ahead (frames of ball velocity) the edge cap looks, so the zoom
+// starts before the ball arrives.
+constexpr double kEdgeLookAheadFrames = 12.0;
+// Width spring speed-up while tightening for an edge, relative to the pan spring.
+constexpr double kEdgeZoomOmegaFactor = 0.0;
+// How fast (per frame) the zoom anchor glides from the ball to the edge.
+constexpr double kEdgeBlendPerFrame = 0.1;
 
 }  // namespace
 
@@ -88,6 +103,7 @@ void VirtualCamera::reset() {
   width_target_ = max_w_;
   tighten_wish_frames_ = 0;
   coasting_frames_ = 0;
+  edge_blend_ = 0.0;
   last_aim_ = {source_w_ * 0.5, source_h_ * 0.5};
 }
 
@@ -117,13 +133,21 @@ void VirtualCamera::step(Spring& s, double target, double omega, double max_spee
   }
 }
 
-void VirtualCamera::pan_axis(PanAxis& axis, double aim, double crop_extent, double lo, double hi) const {
+void VirtualCamera::pan_axis(PanAxis& axis, double aim, double ball, double crop_extent, double lo,
+                             double hi) const {
   // Distances are measured to where the camera can actually go; the target
   // itself stays unclamped so a held target by an edge follows the edge as
   // the zoom changes.
   const double reach = std::clamp(aim, lo, hi);
   const double off = std::abs(reach - axis.spring.pos);
-  if (!axis.chasing && off > 0.5 * config_.dead_zone_frac * crop_extent) axis.chasing = true;
+  // The ball itself near the crop's border also starts a chase, however
+  // small the offset: by the picture's edge the aim is out of reach, and a
+  // camera resting a few pixels short of the edge would hold the ball
+  // outside the margin.
+  const double ball_frac = (ball - (axis.spring.pos - 0.5 * crop_extent)) / crop_extent;
+  const bool ball_at_border =
+      std::isfinite(ball) && (ball_frac < kEdgeMarginFrac || ball_frac > 1.0 - kEdgeMarginFrac) && off > 0.5;
+  if (!axis.chasing && (off > 0.5 * config_.dead_zone_frac * crop_extent || ball_at_border)) axis.chasing = true;
   if (axis.chasing) {
     axis.target = aim;
     if (off <= config_.recentre_frac * crop_extent && std::abs(axis.spring.vel) < 0.5) {
@@ -144,7 +168,26 @@ double VirtualCamera::desired_width(const TrackState& state) const {
   if (state.mode == TrackMode::kCoasting && coasting_frames_ >= coasting_widen_after_frames_) {
     w *= 1.0 + config_.coasting_widen_frac;
   }
-  return std::clamp(w, min_w_, max_w_);
+  return std::clamp(std::min(w, edge_width_cap(state)), min_w_, max_w_);
+}
+
+double VirtualCamera::edge_width_cap(const TrackState& state) const {
+  // Only a ball seen right now (or a moment ago) is worth zooming in for:
+  // a coasting estimate drifts, and a tight crop would lose the real ball.
+  if (!state.has_estimate) return max_w_;
+  if (state.mode != TrackMode::kTracking &&
+      !(state.mode == TrackMode::kCoasting && coasting_frames_ < coasting_widen_after_frames_)) {
+    return max_w_;
+  }
+  auto edge_dist = [](double p, double v, double extent) {
+    const double ahead = p + kEdgeLookAheadFrames * v;
+    return std::max(0.0, std::min({p, extent - p, ahead, extent - ahead}));
+  };
+  const double dx = edge_dist(state.position.x, state.velocity_px_per_frame.x, source_w_);
+  const double dy = edge_dist(state.position.y, state.velocity_px_per_frame.y, source_h_);
+  // A crop of width w pressed against an edge holds the ball dx inside it:
+  // margin satisfied while dx >= kEdgeMarginFrac * w (and likewise for h).
+  return std::min(dx, dy * aspect_) / kEdgeMarginFrac;
 }
 
 void VirtualCamera::clamp_centre() {
@@ -186,6 +229,7 @@ CropRect VirtualCamera::update(const TrackState& state) {
   // 4 (first, so the pan limits use this frame's width). Zoom.
   coasting_frames_ = state.mode == TrackMode::kCoasting ? coasting_frames_ + 1 : 0;
   const double wish = desired_width(state);
+  const double edge_cap = have_ball ? edge_width_cap(state) : max_w_;
   if (!started_) {
     width_target_ = wish;
     width_ = {wish, 0.0};
@@ -193,6 +237,9 @@ CropRect VirtualCamera::update(const TrackState& state) {
     width_target_ = wish;  // widen at once: losing the ball is worse than a loose frame
     tighten_wish_frames_ = 0;
   } else if (wish >= width_target_) {
+    tighten_wish_frames_ = 0;
+  } else if (edge_cap < width_target_) {
+    width_target_ = wish;  // the ball nears the picture's edge: only a tighter crop can hold it
     tighten_wish_frames_ = 0;
   } else if (wish < width_target_ * (1.0 - config_.zoom_dead_band_frac)) {
     if (++tighten_wish_frames_ >= tighten_delay_frames_) {
@@ -203,15 +250,48 @@ CropRect VirtualCamera::update(const TrackState& state) {
     tighten_wish_frames_ = 0;
   }
   const double w_before = width_.pos;
-  if (started_) step(width_, width_target_, zoom_omega_, max_zoom_speed_, 0.0);
+  // Which edges the crop is pressed against before the zoom.
+  const double h_before = w_before / aspect_;
+  const bool at_left = x_.spring.pos <= w_before * 0.5 + 0.5;
+  const bool at_right = x_.spring.pos >= source_w_ - w_before * 0.5 - 0.5;
+  const bool at_top = y_.spring.pos <= h_before * 0.5 + 0.5;
+  const bool at_bottom = y_.spring.pos >= source_h_ - h_before * 0.5 - 0.5;
+  // Tightening for an edge is urgent (the ball is about to leave the
+  // margin): the width spring then moves as fast as the pan spring.
+  const bool edge_zoom = width_target_ < width_.pos && edge_cap < width_.pos;
+  edge_blend_ = std::clamp(edge_blend_ + (edge_zoom ? kEdgeBlendPerFrame : -kEdgeBlendPerFrame), 0.0, 1.0);
+  if (started_) {
+    step(width_, width_target_, edge_zoom ? std::max(zoom_omega_, kEdgeZoomOmegaFactor * pan_omega_) : zoom_omega_,
+         max_zoom_speed_, 0.0);
+  }
   width_.pos = std::clamp(width_.pos, min_w_, max_w_);
   if (started_ && w_before > 0.0 && width_.pos != w_before) {
     // Zoom about the subject, as a lens would: the subject keeps its place in
     // the picture while the width changes, so zooming alone never drops it.
     const Point2 subject = have_ball ? state.position : aim;
     const double k = width_.pos / w_before;
-    x_.spring.pos = subject.x + (x_.spring.pos - subject.x) * k;
-    y_.spring.pos = subject.y + (y_.spring.pos - subject.y) * k;
+    // Tightening for an edge zooms about that edge of the source instead:
+    // the crop closes in on the edge, which brings the ball inside the
+    // margin (about the ball it would keep its place by the border).
+    // The anchor glides between the two (edge_blend_), so the crop's
+    // motion does not jerk when the edge wish comes and goes.
+    Point2 edge = subject;
+    if (subject.x < 0.5 * w_before) edge.x = 0.0;
+    else if (subject.x > source_w_ - 0.5 * w_before) edge.x = source_w_;
+    if (subject.y < 0.5 * h_before) edge.y = 0.0;
+    else if (subject.y > source_h_ - 0.5 * h_before) edge.y = source_h_;
+    const Point2 anchor{subject.x + edge_blend_ * (edge.x - subject.x), subject.y + edge_blend_ * (edge.y - subject.y)};
+    x_.spring.pos = anchor.x + (x_.spring.pos - anchor.x) * k;
+    y_.spring.pos = anchor.y + (y_.spring.pos - anchor.y) * k;
+    // A crop pressed against an edge on the subject's side stays pressed
+    // against it: zooming in there brings the subject further inside.
+    const double w_now = width_.pos, h_now = w_now / aspect_;
+    if (edge_zoom && edge_blend_ >= 1.0) {
+      if (at_left && subject.x < source_w_ * 0.5) x_.spring.pos = w_now * 0.5;
+      if (at_right && subject.x >= source_w_ * 0.5) x_.spring.pos = source_w_ - w_now * 0.5;
+      if (at_top && subject.y < source_h_ * 0.5) y_.spring.pos = h_now * 0.5;
+      if (at_bottom && subject.y >= source_h_ * 0.5) y_.spring.pos = source_h_ - h_now * 0.5;
+    }
   }
 
   const double w = width_.pos;
@@ -223,8 +303,9 @@ CropRect VirtualCamera::update(const TrackState& state) {
     y_ = {{std::clamp(aim.y, h * 0.5, source_h_ - h * 0.5), 0.0}, aim.y, false};
     started_ = true;
   } else if (have_ball || state.play_centre) {
-    pan_axis(x_, aim.x, w, w * 0.5, source_w_ - w * 0.5);
-    pan_axis(y_, aim.y, h, h * 0.5, source_h_ - h * 0.5);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    pan_axis(x_, aim.x, have_ball ? state.position.x : nan, w, w * 0.5, source_w_ - w * 0.5);
+    pan_axis(y_, aim.y, have_ball ? state.position.y : nan, h, h * 0.5, source_h_ - h * 0.5);
   } else {
     // Nothing to follow: come to rest where we are.
     x_.chasing = false;

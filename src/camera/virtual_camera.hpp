@@ -95,8 +95,10 @@ class VirtualCamera {
   };
 
   void step(Spring& s, double target, double omega, double max_speed, double max_accel) const;
-  void pan_axis(PanAxis& axis, double aim, double crop_extent, double lo, double hi) const;
+  // `ball`: the ball's coordinate on this axis (NaN when there is none).
+  void pan_axis(PanAxis& axis, double aim, double ball, double crop_extent, double lo, double hi) const;
   double desired_width(const TrackState& state) const;
+  double edge_width_cap(const TrackState& state) const;
   void clamp_centre();
 
   CameraConfig config_;
@@ -121,6 +123,7 @@ class VirtualCamera {
   int tighten_wish_frames_ = 0;
   int coasting_frames_ = 0;
   int coasting_widen_after_frames_ = 0;
+  double edge_blend_ = 0.0;  // zoom anchor: 0 = the ball, 1 = the source edge by it
   Point2 last_aim_;
 };
 

@@ -51,6 +51,32 @@ TEST(VirtualCamera, DefaultsResolveForA1080pSource) {
   EXPECT_DOUBLE_EQ(c.h, 1080.0);
 }
 
+// A wide view (a fast ball widened it) while the ball runs into a corner
+// region: the crop is clamped to the source, so only zooming in (about the
+// edge) can hold the ball inside a 10 % margin once it is within a tenth of
+// the wide crop of the picture's edge.
+TEST(VirtualCamera, ZoomsInToHoldABallNearThePictureEdge) {
+  CameraConfig cfg;
+  VirtualCamera cam(cfg, 1920, 1080, kFps);
+  // Settle wide in the middle (lost: widest crop).
+  for (int i = 0; i < 10; ++i) cam.update(lost_state(Point2{960, 540}));
+  // The ball rolls slowly towards the left edge, then stops 110 px from it
+  // (a 960-px crop pressed to the edge holds it at 11 %).
+  Point2 p{400, 540};
+  int in_margin_late = 0, late = 0;
+  for (int i = 0; i < 150; ++i) {
+    if (p.x > 110) p.x -= 4;
+    const CropRect c = cam.update(tracking_at(p, {p.x > 110 ? -4.0 : 0.0, 0.0}));
+    expect_inside(c, 1920, 1080, cam.aspect());
+    if (i >= 100) {
+      ++late;
+      in_margin_late += c.contains(p, 0.10);
+    }
+  }
+  EXPECT_EQ(in_margin_late, late);
+  EXPECT_LT(cam.current().w, 1100.0);
+}
+
 struct SourceCase {
   int w;
   int h;
