@@ -29,6 +29,8 @@ def get(url, timeout=2.0):
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
+    except (urllib.error.URLError, OSError):  # not listening yet, or gone
+        return 0, ""
 
 
 @pytest.fixture(scope="module")
