@@ -12,6 +12,8 @@ namespace {
 constexpr int kFix = 7;
 // How long an unbroken chain of consistent detections keeps the relaxed
 // context cues after the last strong (isolated) sighting of the ball.
+// How long a ball last seen standing still is looked for at that spot.
+constexpr std::int64_t kStillBallFrames = 75;
 constexpr std::int64_t kMaxHeldFrames = 150;  // background fixed point: value << 7 fits int16 for 8-bit input
 
 // One connected component of a half-resolution mask.
@@ -28,6 +30,7 @@ struct Candidate {
   double appearance = 0;  // own look times context
   double look = 0;        // size, shape, contrast, colour only
   double below = 1;       // the "no body below" factor (heads, shirts, shorts fail it)
+  double grounded = 0;    // appearance with the legs above discounted (grass below only)
   int static_frames = 0;
 };
 
@@ -318,6 +321,13 @@ class ClassicalDetector final : public Detector {
       // Above is only a soft cue: a dribbled ball sits by the feet.
       const double below_factor = 1.0 - (b.peak < 70 ? 0.5 : 1.0) * ramp(below, 0.04, 0.2);  // dim: a ball just kicked
       const double body = std::max(0.0, 1.0 - 0.6 * ramp(above, 0.04, 0.2) - 0.4 * ramp(above, 0.3, 0.55)) * below_factor;
+      // Nothing at all below a compact, ball-sized, strongly bright blob: it
+      // lies on the grass, as a ball standing at a player's feet does (a
+      // sock has the boot, or that ball, under it). Where the ball was last
+      // seen standing, the legs above such a blob count for less.
+      const bool grounded = below < 0.02 && b.peak >= 70 && aspect <= 1.7 && fill >= 0.5;
+      const double body_grounded =
+          grounded ? std::max(0.0, 1.0 - 0.55 * (0.6 * ramp(above, 0.04, 0.2) + 0.4 * ramp(above, 0.3, 0.55))) : 0.0;
       const double size = ramp(r_full, min_r, min_r + 1.0);
       const double appearance = size * shape * (0.3 + 0.7 * contrast) * colour * isolation * body;
       if (size * shape * contrast * colour < 0.2) return;
@@ -328,6 +338,7 @@ class ClassicalDetector final : public Detector {
       c.appearance = appearance;
       c.look = size * shape * (0.3 + 0.7 * contrast) * colour;
       c.below = below_factor;
+      c.grounded = size * shape * (0.3 + 0.7 * contrast) * colour * isolation * body_grounded;
       cands_.push_back(c);
     });
 
@@ -373,6 +384,14 @@ class ClassicalDetector final : public Detector {
         if (fresh_track && d < 0.5 * gate) {
           appearance = std::max(appearance, 0.6 * c.look * (same_size ? std::max(c.below, 0.8) : c.below));
         }
+      }
+      // A ball that stood still where it was last seen (a player stopped
+      // it, stands over it): a grounded blob right there keeps it.
+      if (have_track_ && f.index > last_index_ && f.index - last_index_ <= kStillBallFrames &&
+          std::hypot(last_vel_.x, last_vel_.y) < 1.0 &&
+          std::hypot(c.ball.center.x - last_pos_.x, c.ball.center.y - last_pos_.y) < 6.0) {
+        appearance = std::max(appearance, c.grounded);
+        motion = 1.0;
       }
       c.ball.score = std::clamp(appearance * motion * still, 0.0, 1.0);
     }
