@@ -370,7 +370,7 @@ class ClassicalDetector final : public Detector {
       for (const Candidate& p : prev_cands_)
         if (std::hypot(p.ball.center.x - c.ball.center.x, p.ball.center.y - c.ball.center.y) < 1.0)
           c.static_frames = std::max(c.static_frames, p.static_frames + 1);
-      const double still = c.static_frames > 75 ? 0.6 : 1.0;
+      double still = c.static_frames > 75 ? 0.6 : 1.0;
       double motion = 1.0;  // no prediction: no opinion
       double appearance = c.appearance;
       if (have_pred) {
@@ -392,6 +392,7 @@ class ClassicalDetector final : public Detector {
           std::hypot(c.ball.center.x - last_pos_.x, c.ball.center.y - last_pos_.y) < 6.0) {
         appearance = std::max(appearance, c.grounded);
         motion = 1.0;
+        still = 1.0;  // expected to stand still: that is how it was last seen
       }
       c.ball.score = std::clamp(appearance * motion * still, 0.0, 1.0);
     }
