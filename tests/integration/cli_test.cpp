@@ -26,9 +26,9 @@ std::string bin() { return BALLCAM_BIN; }
 std::string path(const std::string& name) { return (g_dir / name).string(); }
 
 ProcessResult ballcam(std::vector<std::string> args, double timeout_s = 300, double signal_after_s = 0,
-                      int signal_number = 0) {
+                      int signal_number = 0, const std::string& signal_when_file = "", long signal_when_bytes = 0) {
   args.insert(args.begin(), bin());
-  return run_process(args, timeout_s, signal_after_s, signal_number);
+  return run_process(args, timeout_s, signal_after_s, signal_number, signal_when_file, signal_when_bytes);
 }
 
 json probe(const std::string& file) {
@@ -288,7 +288,8 @@ TEST_F(Cli, CorruptMiddleStillGivesAValidVideo) {
 
 TEST_F(Cli, SigintFinalisesTheOutput) {
   const std::string out = path("interrupted.mp4");
-  ProcessResult r = ballcam({"run", "-i", path("clip1080.mp4"), "-o", out, "-q"}, 300, 1.0, SIGINT);
+  // Interrupt once the run has written some frames (~100 kB of output).
+  ProcessResult r = ballcam({"run", "-i", path("clip1080.mp4"), "-o", out, "-q"}, 300, 0.5, SIGINT, out, 100000);
   ASSERT_EQ(r.exit_code, 130) << r.err;
   const json p = probe(out);
   const json* v = stream_of(p, "video");

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,7 +13,7 @@
 namespace ballcam::testing {
 
 ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s, double signal_after_s,
-                          int signal_number) {
+                          int signal_number, const std::string& signal_when_file, long signal_when_bytes) {
   ProcessResult result;
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return result;
@@ -39,7 +40,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   char buf[65536];
   while (open_fds > 0) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (signal_after_s > 0 && !signalled && elapsed >= signal_after_s) {
+    struct stat st {};
+    const bool file_ready = signal_when_file.empty() ||
+                            (stat(signal_when_file.c_str(), &st) == 0 && st.st_size > signal_when_bytes);
+    if (signal_after_s > 0 && !signalled && elapsed >= signal_after_s && file_ready) {
       kill(pid, signal_number);
       signalled = true;
     }

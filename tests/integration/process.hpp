@@ -16,7 +16,10 @@ struct ProcessResult {
 
 // Runs argv[0] (PATH lookup). If `signal_after_s` > 0, sends `signal_number`
 // that many seconds after the start.
+// If `signal_when_file` is given, the signal waits until that file has grown
+// past `signal_when_bytes` as well (a run that has really started writing).
 ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s = 300,
-                          double signal_after_s = 0, int signal_number = 0);
+                          double signal_after_s = 0, int signal_number = 0,
+                          const std::string& signal_when_file = "", long signal_when_bytes = 0);
 
 }  // namespace ballcam::testing
