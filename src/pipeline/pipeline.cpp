@@ -187,6 +187,11 @@ Status Pipeline::run() {
   auto& frames_in = im.registry.counter("frames_in");
   auto& audio_packets = im.registry.counter("audio_packets");
   auto& frames_out_counter = im.registry.counter("frames_out");
+  // Registered up front so /metrics shows them from the first scrape. The CPU
+  // pipeline moves no bytes between host and device; nothing reconnects yet.
+  im.registry.counter("bytes_host_to_device");
+  im.registry.counter("bytes_device_to_host");
+  im.registry.counter("reconnects");
 
   // --- stage threads ------------------------------------------------------
   std::thread source_thread([&] {

@@ -109,7 +109,8 @@ def test_metrics_scraped_during_a_run_change_and_are_well_formed(clip, tmp_path)
             assert values == sorted(values), stage
             inf = second[f'ballcam_stage_latency_seconds_bucket{{stage="{stage}",le="+Inf"}}']
             assert inf == second[f'ballcam_stage_latency_seconds_count{{stage="{stage}"}}']
-        for gauge in ("ballcam_fps", "ballcam_cpu_percent", "ballcam_queue_depth_decoded"):
+        for gauge in ("ballcam_fps", "ballcam_cpu_percent", "ballcam_queue_depth_decoded",
+                      "ballcam_bytes_host_to_device_total", "ballcam_reconnects_total"):
             assert gauge in second
     finally:
         stop(feeder, run)
