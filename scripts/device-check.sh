@@ -74,6 +74,11 @@ if step "configure" 120 cmake "${cmake_args[@]}" &&
   step "tests" 180 bash -c "set -o pipefail; '$test_bin' 2>&1 | tee '$results/tests.txt'"
   step "perf" 120 bash -c "set -o pipefail; '$test_bin' --perf --perf-out '$results/perf.md' 2>&1"
 fi
+# NVML gauges (GPU utilisation/memory for /metrics), loaded at run time.
+if step "nvml build" 60 g++ -std=c++20 -O2 -I src -o "$build_dir/nvml_probe" scripts/nvml_probe.cpp \
+     src/metrics/nvml.cpp -ldl; then
+  step "nvml" 30 "$build_dir/nvml_probe"
+fi
 
 echo
 echo "=== summary ==="
