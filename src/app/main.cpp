@@ -205,13 +205,9 @@ Status run_eval(const EvalCommand& ec, bool print) {
   // crops (the camera starts on the widest crop, centred, which spans it).
   int source_w = ec.source_width_px, source_h = ec.source_height_px;
   if (source_w <= 0 || source_h <= 0) {
-    double w = 0, h = 0;
-    for (const auto& r : track) {
-      w = std::max(w, r.crop.x + r.crop.w);
-      h = std::max(h, r.crop.y + r.crop.h);
-    }
-    source_w = static_cast<int>(std::lround(w));
-    source_h = static_cast<int>(std::lround(h));
+    const CropExtent extent = crop_extent(track);
+    source_w = static_cast<int>(std::lround(extent.width_px));
+    source_h = static_cast<int>(std::lround(extent.height_px));
   }
   CameraConfig camera_config;
   BALLCAM_ASSIGN_OR_RETURN(const EvalReport naive,

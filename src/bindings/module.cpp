@@ -220,13 +220,9 @@ py::object evaluate(const std::string& truth, const std::string& track, double m
   if (!baseline) return json_to_python(to_json(*report));
   // The naive baseline needs the source size: the extent of the crops (the
   // camera starts on the widest crop, which spans the source), as `ballcam eval`.
-  double w = 0, h = 0;
-  for (const auto& r : *records) {
-    w = std::max(w, r.crop.x + r.crop.w);
-    h = std::max(h, r.crop.y + r.crop.h);
-  }
-  auto naive = evaluate_naive_baseline(*gt, *records, options, static_cast<int>(std::lround(w)),
-                                       static_cast<int>(std::lround(h)), CameraConfig{});
+  const CropExtent extent = crop_extent(*records);
+  auto naive = evaluate_naive_baseline(*gt, *records, options, static_cast<int>(std::lround(extent.width_px)),
+                                       static_cast<int>(std::lround(extent.height_px)), CameraConfig{});
   check(naive.status());
   return json_to_python(nlohmann::json{{"ballcam", to_json(*report)}, {"naive_baseline", to_json(*naive)}});
 }

@@ -1,5 +1,7 @@
 #include "core/records.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -149,6 +151,15 @@ Result<TrackRecord> parse_track_line(const std::string& line) {
   } catch (const std::exception& e) {
     return error(ErrorCode::kInputError, std::string("bad track line: ") + e.what());
   }
+}
+
+CropExtent crop_extent(const std::vector<TrackRecord>& track) {
+  CropExtent e;
+  for (const auto& r : track) {
+    if (std::isfinite(r.crop.x + r.crop.w)) e.width_px = std::max(e.width_px, r.crop.x + r.crop.w);
+    if (std::isfinite(r.crop.y + r.crop.h)) e.height_px = std::max(e.height_px, r.crop.y + r.crop.h);
+  }
+  return e;
 }
 
 Result<std::vector<GroundTruthFrame>> load_ground_truth(const std::string& path) {

@@ -50,6 +50,15 @@ std::string to_json_line(const TrackRecord& record);
 Result<GroundTruthFrame> parse_ground_truth_line(const std::string& line);
 Result<TrackRecord> parse_track_line(const std::string& line);
 
+// The size of the source frame a track was made on, recovered from its crops
+// (the virtual camera starts on the widest crop, which spans the frame): the
+// largest crop.x + crop.w and crop.y + crop.h. Zero for an empty track.
+struct CropExtent {
+  double width_px = 0.0;
+  double height_px = 0.0;
+};
+CropExtent crop_extent(const std::vector<TrackRecord>& track);
+
 // Whole files; errors name the file and line number.
 Result<std::vector<GroundTruthFrame>> load_ground_truth(const std::string& path);
 Result<std::vector<TrackRecord>> load_track(const std::string& path);

@@ -94,14 +94,9 @@ std::string percent(double share) {
 }  // namespace
 
 SourceExtent source_extent(const std::vector<TrackRecord>& track) {
-  double w = 0.0;
-  double h = 0.0;
-  for (const auto& rec : track) {
-    if (std::isfinite(rec.crop.x + rec.crop.w)) w = std::max(w, rec.crop.x + rec.crop.w);
-    if (std::isfinite(rec.crop.y + rec.crop.h)) h = std::max(h, rec.crop.y + rec.crop.h);
-  }
-  if (w <= 0.0 || h <= 0.0) return {};
-  return {w, h};
+  const CropExtent e = crop_extent(track);
+  if (e.width_px <= 0.0 || e.height_px <= 0.0) return {};
+  return {e.width_px, e.height_px};
 }
 
 double HeatGrid::max() const {
