@@ -21,25 +21,12 @@ Status invalid(const std::string& key, const std::string& value, const std::stri
   return error(ErrorCode::kInvalidArgument, fmt::format("invalid value '{}' for {}: {}", value, key, why));
 }
 
-OptionSpec int_option(std::string key, std::string flag, std::string help, Field<int> field, long lo, long hi) {
+// Whole numbers of type T in [lo, hi].
+template <typename T>
+OptionSpec integer_option(std::string key, std::string flag, std::string help, Field<T> field, T lo, T hi) {
   OptionSpec s{std::move(key), std::move(flag), std::move(help), {}, {}, {}};
   s.set = [field, lo, hi, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
-    long parsed = 0;
-    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
-    if (ec != std::errc() || ptr != v.data() + v.size()) return invalid(k, v, "expected an integer");
-    if (parsed < lo || parsed > hi) return invalid(k, v, fmt::format("must be between {} and {}", lo, hi));
-    field(c) = static_cast<int>(parsed);
-    return Status::Ok();
-  };
-  s.get = [field](const PipelineConfig& c) { return std::to_string(field(const_cast<PipelineConfig&>(c))); };
-  return s;
-}
-
-OptionSpec int64_option(std::string key, std::string flag, std::string help, Field<std::int64_t> field,
-                        std::int64_t lo, std::int64_t hi) {
-  OptionSpec s{std::move(key), std::move(flag), std::move(help), {}, {}, {}};
-  s.set = [field, lo, hi, k = s.key](PipelineConfig& c, const std::string& v) -> Status {
-    std::int64_t parsed = 0;
+    T parsed = 0;
     auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
     if (ec != std::errc() || ptr != v.data() + v.size()) return invalid(k, v, "expected an integer");
     if (parsed < lo || parsed > hi) return invalid(k, v, fmt::format("must be between {} and {}", lo, hi));
@@ -48,6 +35,15 @@ OptionSpec int64_option(std::string key, std::string flag, std::string help, Fie
   };
   s.get = [field](const PipelineConfig& c) { return std::to_string(field(const_cast<PipelineConfig&>(c))); };
   return s;
+}
+
+OptionSpec int_option(std::string key, std::string flag, std::string help, Field<int> field, int lo, int hi) {
+  return integer_option<int>(std::move(key), std::move(flag), std::move(help), std::move(field), lo, hi);
+}
+
+OptionSpec int64_option(std::string key, std::string flag, std::string help, Field<std::int64_t> field,
+                        std::int64_t lo, std::int64_t hi) {
+  return integer_option<std::int64_t>(std::move(key), std::move(flag), std::move(help), std::move(field), lo, hi);
 }
 
 OptionSpec double_option(std::string key, std::string flag, std::string help, Field<double> field, double lo,
