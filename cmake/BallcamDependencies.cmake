@@ -60,7 +60,23 @@ if(NOT BALLCAM_WITH_TORCH STREQUAL "OFF" AND NOT BALLCAM_GPU_ONLY)
       endif()
     endforeach()
   endif()
+  # TorchConfig (CUDA wheels) would try_run a GPU probe to pick nvcc arch
+  # flags, which fails on a machine without a GPU and is useless to us (our
+  # kernels are built by src/gpu with their own flags): name the archs. It
+  # also sets CMAKE_CUDA_STANDARD from CMAKE_CXX_STANDARD; keep ours.
+  if(NOT DEFINED TORCH_CUDA_ARCH_LIST AND NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
+    set(TORCH_CUDA_ARCH_LIST "7.5;8.0;8.6;8.9;9.0")
+  endif()
+  if(DEFINED CMAKE_CUDA_STANDARD)
+    set(_bc_cuda_std "${CMAKE_CUDA_STANDARD}")
+  endif()
   find_package(Torch QUIET)
+  if(DEFINED _bc_cuda_std)
+    set(CMAKE_CUDA_STANDARD "${_bc_cuda_std}")
+  else()
+    unset(CMAKE_CUDA_STANDARD)
+    unset(CMAKE_CUDA_STANDARD_REQUIRED)
+  endif()
   if(Torch_FOUND)
     set(BALLCAM_HAVE_TORCH ON)
   elseif(BALLCAM_WITH_TORCH STREQUAL "ON")
