@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <mutex>
 #include <unistd.h>
 
 #include "app/options.hpp"
@@ -76,12 +78,41 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
 };
 
+// Every log line passes through redact_urls_in() before it is formatted, so
+// no credential in a URL (user:password@, an RTMP stream key, an SRT
+// passphrase) reaches the terminal or a log collector, whoever logs it.
+class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit RedactingSink(spdlog::sink_ptr inner) : inner_(std::move(inner)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const std::string_view payload(msg.payload.data(), msg.payload.size());
+    if (payload.find("://") == std::string_view::npos) {
+      inner_->log(msg);
+      return;
+    }
+    const std::string clean = io::redact_urls_in(std::string(payload));
+    spdlog::details::log_msg copy = msg;
+    copy.payload = spdlog::string_view_t(clean.data(), clean.size());
+    inner_->log(copy);
+  }
+  void flush_() override { inner_->flush(); }
+  void set_pattern_(const std::string& pattern) override { inner_->set_pattern(pattern); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+    inner_->set_formatter(std::move(formatter));
+  }
+
+ private:
+  spdlog::sink_ptr inner_;
+};
+
 int report_status(const Status& st) {
   if (st.ok()) return 0;
   if (st.code() == ErrorCode::kCancelled) {
     spdlog::warn("{}", st.message());
   } else {
-    std::fprintf(stderr, "ballcam: error: %s\n", st.message().c_str());
+    std::fprintf(stderr, "ballcam: error: %s\n", io::redact_urls_in(st.message()).c_str());
   }
   return static_cast<int>(st.code());
 }
@@ -272,7 +303,8 @@ Status prepare_synth(synth::SynthOptions& so, const std::string& size) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  spdlog::set_default_logger(spdlog::stderr_color_mt("ballcam"));
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "ballcam", std::make_shared<RedactingSink>(std::make_shared<spdlog::sinks::stderr_color_sink_mt>())));
   spdlog::set_pattern("[%H:%M:%S.%e] %^%l%$ %v");
   install_signal_handlers();
 

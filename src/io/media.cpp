@@ -1,5 +1,6 @@
 #include "io/media.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
@@ -40,10 +41,31 @@ AudioStreamDescPtr make_pcm_audio_desc(int sample_rate_hz, int channels) {
 
 namespace {
 
-bool is_secret_query_key(std::string key) {
-  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return key == "passphrase" || key == "password" || key == "pass" || key == "pwd" || key == "secret" ||
-         key == "token" || key == "auth" || key == "key";
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Query parameters whose value is a secret. Matched on the lower-cased name:
+// exact names, then any name containing one of the fragments (api_key,
+// access_token, x-amz-signature, stream_key, ...).
+bool is_secret_query_key(const std::string& raw_key) {
+  const std::string key = lower(raw_key);
+  static constexpr const char* kExact[] = {"pass", "pwd", "auth", "key", "sig", "session", "sid", "jwt"};
+  for (const char* k : kExact)
+    if (key == k) return true;
+  static constexpr const char* kFragments[] = {"pass", "secret", "token", "key", "auth", "signature", "credential",
+                                               "streamid", "pwd"};
+  for (const char* f : kFragments)
+    if (key.find(f) != std::string::npos) return true;
+  return false;
+}
+
+// RTMP carries the stream key in the path: rtmp://host/app/STREAMKEY (YouTube,
+// Twitch, Facebook...). Everything after the application name is a secret.
+bool key_in_path(const std::string& scheme) {
+  const std::string s = lower(scheme);
+  return s == "rtmp" || s == "rtmps" || s == "rtmpt" || s == "rtmpe" || s == "rtmpte" || s == "rtmpts";
 }
 
 }  // namespace
@@ -51,31 +73,50 @@ bool is_secret_query_key(std::string key) {
 std::string redact_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;
+  const std::string scheme = lower(url.substr(0, scheme_end));
   const auto authority_begin = scheme_end + 3;
   auto authority_end = url.find_first_of("/?#", authority_begin);
   if (authority_end == std::string::npos) authority_end = url.size();
+  // user:password@ (the last '@' before the path: passwords may contain '@').
   std::string out = url;
   const auto at = url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
-  if (at != std::string::npos && at >= authority_begin) out = url.substr(0, authority_begin) + url.substr(at + 1);
-  // Secrets passed as query parameters (srt://...?passphrase=...).
-  const auto query = out.find('?');
-  if (query == std::string::npos) return out;
-  std::string result = out.substr(0, query + 1);
-  std::size_t pos = query + 1;
-  while (pos <= out.size()) {
-    auto amp = out.find('&', pos);
-    if (amp == std::string::npos) amp = out.size();
-    const std::string param = out.substr(pos, amp - pos);
-    const auto eq = param.find('=');
-    if (eq != std::string::npos && is_secret_query_key(param.substr(0, eq))) {
-      result += param.substr(0, eq + 1) + "***";
-    } else {
-      result += param;
-    }
-    if (amp < out.size()) result += '&';
-    pos = amp + 1;
+  if (at != std::string::npos && at >= authority_begin) {
+    out = url.substr(0, authority_begin) + url.substr(at + 1);
+    authority_end -= at + 1 - authority_begin;
   }
-  return result;
+  // An http(s) fragment may hold a token too. Other schemes have no fragment
+  // ('#' is data there: SRT's streamid "#!::r=...").
+  std::string suffix;
+  if (scheme == "http" || scheme == "https") {
+    const auto hash = out.find('#', authority_end);
+    if (hash != std::string::npos) {
+      out.resize(hash);
+      suffix = "#***";
+    }
+  }
+  const auto query = out.find('?', authority_end);
+  std::string result = out.substr(0, std::min(query, out.size()));
+  // rtmp://host/app/KEY -> rtmp://host/app/***
+  if (key_in_path(scheme) && authority_end < result.size() && result[authority_end] == '/') {
+    const auto app_end = result.find('/', authority_end + 1);
+    if (app_end != std::string::npos && app_end + 1 < result.size()) result = result.substr(0, app_end + 1) + "***";
+  }
+  // Secrets passed as query parameters (srt://...?passphrase=...&streamid=...).
+  if (query != std::string::npos) {
+    result += '?';
+    std::size_t pos = query + 1;
+    while (pos <= out.size()) {
+      auto amp = out.find('&', pos);
+      if (amp == std::string::npos) amp = out.size();
+      const std::string param = out.substr(pos, amp - pos);
+      const auto eq = param.find('=');
+      result += eq != std::string::npos && is_secret_query_key(param.substr(0, eq)) ? param.substr(0, eq + 1) + "***"
+                                                                                      : param;
+      if (amp < out.size()) result += '&';
+      pos = amp + 1;
+    }
+  }
+  return result + suffix;
 }
 
 namespace {

@@ -54,9 +54,16 @@ struct StreamInfo {
   std::string audio_codec;
 };
 
-// Returns the URL with any user:password@ removed and secret query values
-// (passphrase, password, pass, pwd, secret, token, auth, key) replaced by ***.
+// Returns the URL safe to print: user:password@ removed, an RTMP stream key
+// (rtmp://host/app/KEY) replaced by ***, and the values of secret query
+// parameters replaced by *** (passphrase and streamid for SRT, password, pwd,
+// secret, token, auth, key, sig, and any name containing pass, secret, token,
+// key, auth, signature or credential), and an http(s) #fragment.
 std::string redact_url(const std::string& url);
+
+// redact_url() applied to every URL inside a free-form line (log lines,
+// error messages).
+std::string redact_urls_in(std::string line);
 
 // FFmpeg's own log output. Opening a Source or Sink installs a log callback
 // that strips user:password@ from any URL FFmpeg prints; this sets how much it

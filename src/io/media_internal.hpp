@@ -22,8 +22,6 @@ class AudioStreamDesc {
 
 // Installs (once) the FFmpeg log callback that redacts credentials.
 void install_log_filter();
-// redact_url() applied to every URL inside a log line (exposed for tests).
-std::string redact_urls_in(std::string line);
 
 struct AudioPacket::Impl {
   ff::PacketPtr packet;  // timestamps in time_base, already relative to the Source's origin

@@ -37,7 +37,7 @@ Status open_error(const std::string& url, std::int64_t timeout_ms = 3000) {
 
 TEST(RedactUrl, RemovesCredentials) {
   EXPECT_EQ(redact_url("rtsp://admin:s3cret@10.0.0.5:554/stream1"), "rtsp://10.0.0.5:554/stream1");
-  EXPECT_EQ(redact_url("rtmp://user@host/app/key"), "rtmp://host/app/key");
+  EXPECT_EQ(redact_url("rtmp://user@host/app/key"), "rtmp://host/app/***");
   EXPECT_EQ(redact_url("http://a:b@host/path?x=@y"), "http://host/path?x=@y");
   EXPECT_EQ(redact_url("/videos/match.mp4"), "/videos/match.mp4");
   EXPECT_EQ(redact_url("srt://host:9000?mode=caller"), "srt://host:9000?mode=caller");
