@@ -16,6 +16,8 @@ packages=(
   libcpp-httplib-dev libgtest-dev libgmock-dev libbenchmark-dev bc
   chromium  # tests/browser: the live preview page in a real (headless) browser
   python3-dev pybind11-dev python3-pytest
+  python3-venv  # .venv: PyTorch (libtorch) for the neural detectors
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer targets (tests/fuzz)
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -26,6 +28,24 @@ if ((${#missing[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# PyTorch from PyPI into the project venv (.venv, git-ignored): CMake finds
+# libtorch there (torch.utils.cmake_prefix_path) and builds the neural
+# detectors. Pinned to the GPU machines' version so model files move between
+# them. About 3 GB (CUDA wheels; they also run on CPU). Skipped when the
+# pinned versions are already there, or with BALLCAM_NO_TORCH=1; a failed
+# download leaves a build without libtorch (classical detector only).
+torch_pin=2.11.0
+torchvision_pin=0.26.0
+if [[ "${BALLCAM_NO_TORCH:-0}" != 1 ]]; then
+  [[ -x .venv/bin/python3 ]] || /usr/bin/python3 -m venv .venv
+  have=$(.venv/bin/python3 -c "import importlib.metadata as m; print(m.version('torch').split('+')[0], m.version('torchvision').split('+')[0])" 2>/dev/null || true)
+  if [[ "$have" != "$torch_pin $torchvision_pin" ]]; then
+    echo "setup: installing torch==$torch_pin torchvision==$torchvision_pin into .venv (about 3 GB)"
+    .venv/bin/python3 -m pip install -q --disable-pip-version-check "torch==$torch_pin" "torchvision==$torchvision_pin" numpy ||
+      echo "setup: warning: PyTorch install failed; the build goes on without libtorch (classical detector only)" >&2
+  fi
 fi
 ((deps_only)) && exit 0
 
