@@ -1,5 +1,7 @@
 #include "io/sink.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -85,10 +87,21 @@ class FfmpegSink final : public Sink {
       ff::Dict io_opts;
       if (network_) io_opts.set("rw_timeout", std::to_string(std::max<std::int64_t>(options.write_timeout_ms, 1) * 1000));
       if (scheme == "udp") io_opts.set("pkt_size", "1316");  // 7 TS packets per datagram
+      // A file that is already there (an earlier run) is moved aside, not
+      // truncated: a run that fails restores it (discard_output), one that
+      // succeeds deletes it (finish).
+      struct stat st {};
+      if (is_file_ && ::stat(path_.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          std::rename(path_.c_str(), (path_ + ".ballcam-old").c_str()) == 0) {
+        previous_ = path_ + ".ballcam-old";
+      }
       deadline_.arm(network_ ? options.open_timeout_ms : 0);
       rc = avio_open2(&fmt_->pb, options.url.c_str(), AVIO_FLAG_WRITE, &fmt_->interrupt_callback, io_opts.get());
       deadline_.arm(0);
-      if (rc < 0) return out_error("cannot open for writing: " + ff::error_string(rc));
+      if (rc < 0) {
+        restore_previous();
+        return out_error("cannot open for writing: " + ff::error_string(rc));
+      }
     }
     ff::Dict mux_opts;
     if (muxer == "mp4" || muxer == "mov" || muxer == "ipod" || muxer == "ismv") mux_opts.set("movflags", "+faststart");
@@ -227,6 +240,7 @@ class FfmpegSink final : public Sink {
     deadline_.arm(0);
     if (rc < 0) keep(out_error("cannot finalise: " + ff::error_string(rc)));
     if ((fmt_->oformat->flags & AVFMT_NOFILE) == 0 && fmt_->pb != nullptr) avio_closep(&fmt_->pb);
+    if (!previous_.empty()) std::remove(previous_.c_str());
     finish_status_ = first;
     return finish_status_;
   }
@@ -243,6 +257,13 @@ class FfmpegSink final : public Sink {
   void discard_output() {
     if ((fmt_->oformat->flags & AVFMT_NOFILE) == 0 && fmt_->pb != nullptr) avio_closep(&fmt_->pb);
     if (is_file_) std::remove(path_.c_str());
+    restore_previous();
+  }
+
+  // Puts back the file that was at the output path before this run.
+  void restore_previous() {
+    if (!previous_.empty()) std::rename(previous_.c_str(), path_.c_str());
+    previous_.clear();
   }
 
   Status open_video() {
@@ -455,6 +476,7 @@ class FfmpegSink final : public Sink {
   SinkOptions options_;
   std::string url_redacted_;
   std::string path_;
+  std::string previous_;  // the earlier file at path_, moved aside until finish()
   bool network_ = false;
   bool is_file_ = false;
   Deadline deadline_;  // outlives fmt_
