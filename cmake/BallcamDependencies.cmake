@@ -56,6 +56,7 @@ if(NOT BALLCAM_WITH_TORCH STREQUAL "OFF" AND NOT BALLCAM_GPU_ONLY)
         OUTPUT_VARIABLE _bc_torch_prefix OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE _bc_rc)
       if(_bc_rc EQUAL 0 AND _bc_torch_prefix)
         list(APPEND CMAKE_PREFIX_PATH "${_bc_torch_prefix}")
+        set(BALLCAM_TORCH_PYTHON "${_py}")  # tests run reference models with it
         break()
       endif()
     endforeach()

@@ -198,6 +198,35 @@ std::vector<OptionSpec> build_options() {
                             [](PipelineConfig& c) -> double& { return c.detector.min_ball_radius_px; }, 0.5, 200.0));
   o.push_back(double_option("detector.max_ball_radius_px", "", "Largest ball radius considered, source pixels",
                             [](PipelineConfig& c) -> double& { return c.detector.max_ball_radius_px; }, 1.0, 400.0));
+  o.push_back(double_option("detector.player_min_score", "", "Neural detectors: drop player boxes scoring below this (0..1)",
+                            [](PipelineConfig& c) -> double& { return c.detector.player_min_score; }, 0.0, 1.0));
+  // The ROI/tile planner of the neural detectors (detect/planner.hpp).
+  o.push_back(bool_option("detector.planner", "no-planner",
+                          "Neural detectors: plan per frame (ROI around the prediction + tiled scan); "
+                          "false (--no-planner) = the whole frame every frame",
+                          [](PipelineConfig& c) -> bool& { return c.detector.planner.enabled; }, "false"));
+  o.push_back(double_option("detector.input_scale", "input-scale",
+                            "Neural detectors: network pixels per source pixel (2 enlarges a 2-5 px ball)",
+                            [](PipelineConfig& c) -> double& { return c.detector.planner.input_scale; }, 0.25, 4.0));
+  o.push_back(int_option("detector.tile_px", "tile-px", "Planner tile side in network pixels (multiple of 32)",
+                         [](PipelineConfig& c) -> int& { return c.detector.planner.tile_px; }, 32, 2048));
+  o.push_back(int_option("detector.tile_overlap_px", "", "Overlap of neighbouring scan tiles, network pixels",
+                         [](PipelineConfig& c) -> int& { return c.detector.planner.tile_overlap_px; }, 0, 512));
+  o.push_back(double_option("detector.roi_margin_px", "", "Planner: source pixels added around the tracker's search radius",
+                            [](PipelineConfig& c) -> double& { return c.detector.planner.roi_margin_px; }, 0.0, 1000.0));
+  o.push_back(int_option("detector.max_roi_tiles", "", "Planner: tiles spent on the region of interest at most",
+                         [](PipelineConfig& c) -> int& { return c.detector.planner.max_roi_tiles; }, 1, 64));
+  o.push_back(int_option("detector.full_search_interval", "full-search-interval",
+                         "Planner: while tracking, scan the whole frame every N frames (0 = only when lost)",
+                         [](PipelineConfig& c) -> int& { return c.detector.planner.full_search_interval_frames; }, 0,
+                         100000));
+  o.push_back(int_option("detector.stride", "detect-stride",
+                         "Run the neural detector on every Nth frame; the tracker predicts between",
+                         [](PipelineConfig& c) -> int& { return c.detector.planner.stride_frames; }, 1, 1000));
+  o.push_back(double_option("detector.budget_ms", "detect-budget-ms",
+                            "Neural detectors: per-frame time budget in ms; frames it cannot pay for are skipped (0 = none)",
+                            [](PipelineConfig& c) -> double& { return c.detector.planner.budget_ms; }, 0.0, 10000.0));
+
 
   // --- run outputs / pipeline -------------------------------------------------------
   o.push_back(string_option("track_out", "track-out", "Write the per-frame ball track (JSONL) to this file",
@@ -316,6 +345,9 @@ Status validate(const PipelineConfig& config) {
   BALLCAM_RETURN_IF_ERROR(config.camera.validate().with_context("camera"));
   if (config.detector.min_ball_radius_px >= config.detector.max_ball_radius_px) {
     return error(ErrorCode::kInvalidArgument, "detector.min_ball_radius_px must be below detector.max_ball_radius_px");
+  }
+  if (config.detector.planner.tile_px % 32 != 0) {
+    return error(ErrorCode::kInvalidArgument, "detector.tile_px must be a multiple of 32");
   }
   return Status::Ok();
 }

@@ -41,6 +41,10 @@ struct Detections {
   std::int64_t pts_us = 0;
   std::vector<BallCandidate> balls;      // best first
   std::vector<PlayerDetection> players;  // may be empty
+  // False when the detector skipped this frame (detection stride, time
+  // budget): nothing was looked at, so the tracker only predicts; an empty
+  // `balls` with detector_ran = true means "looked, saw no ball".
+  bool detector_ran = true;
 };
 
 enum class TrackMode : std::uint8_t {

@@ -6,12 +6,14 @@
 
 #include "detect/classical.hpp"
 #include "detect/detector.hpp"
+#include "detect/torch_backends.hpp"
 
 namespace ballcam::detect {
 
 inline std::vector<DetectorInfo> builtin_detectors() {
   std::vector<DetectorInfo> infos;
   infos.push_back(classical_detector_info());
+  add_torch_detectors(infos);  // libtorch backends, or stand-ins that say there is no libtorch
   return infos;
 }
 

@@ -14,6 +14,19 @@
 
 namespace ballcam::detect {
 
+// How the neural backends spend their time per frame (detect/planner.hpp).
+struct PlannerConfig {
+  bool enabled = true;                 // false: the whole frame, every frame, one call
+  double input_scale = 1.0;            // network pixels per source pixel (>1 enlarges small balls)
+  int tile_px = 256;                   // tile side in network pixels (fully convolutional models)
+  int tile_overlap_px = 32;            // overlap of neighbouring scan tiles, network pixels
+  double roi_margin_px = 16.0;         // added around the tracker's search radius, source pixels
+  int max_roi_tiles = 4;               // tiles spent on the region of interest at most
+  int full_search_interval_frames = 25;  // while tracking, scan the whole frame this often (0 = never)
+  int stride_frames = 1;               // run the detector on every Nth frame only
+  double budget_ms = 0.0;              // per-frame detector time budget (0 = unlimited)
+};
+
 struct DetectorConfig {
   std::string name = "classical";
   std::string model_path;        // neural backends
@@ -22,6 +35,9 @@ struct DetectorConfig {
   int max_candidates = 8;
   double min_ball_radius_px = 1.5;  // at source resolution
   double max_ball_radius_px = 20.0;
+  int ball_class = -1;  // rfdetr: logit index of the ball; -1 = the model sidecar's
+  double player_min_score = 0.5;  // neural backends: player boxes below this are dropped
+  PlannerConfig planner;          // neural backends
 };
 
 // What the tracker knows that can make detection cheaper or better.

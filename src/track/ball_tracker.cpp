@@ -364,10 +364,12 @@ std::optional<Point2> BallTracker::play_centre(const Detections& detections) con
 
 TrackState BallTracker::update(const Detections& detections) {
   predict_all();
-  associate(detections);
-  spawn(detections);
-  choose_primary();
-  prune();
+  if (detections.detector_ran) {
+    associate(detections);
+    spawn(detections);
+    choose_primary();
+    prune();
+  }  // else: a skipped frame is a prediction step, not a miss
 
   TrackState out;
   out.frame_index = detections.frame_index;

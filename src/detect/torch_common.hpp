@@ -1,0 +1,69 @@
+// What every libtorch backend needs: the intra-op thread count, frames (or
+// planned tiles of them) turned into normalised input tensors, and call
+// timing. Built only with libtorch (BALLCAM_HAVE_TORCH).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "core/frame.hpp"
+#include "detect/planner.hpp"
+
+namespace ballcam::detect {
+
+// RGB scaled to 0-1, then (v - mean) / std per channel. The default is
+// ImageNet's, which FootAndBall and RF-DETR both expect.
+struct InputNormalisation {
+  std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
+  std::array<float, 3> std{0.229f, 0.224f, 0.225f};
+};
+
+// Sets libtorch's intra-op threads (threads > 0; 0 keeps libtorch's default,
+// one per physical core). Process-wide: the last caller wins; logged.
+void configure_torch_threads(int threads);
+
+// Region [x, x+w) x [y, y+h) (source pixels, may extend past the frame) of a
+// host yuv420p frame, resampled bilinearly to out_w x out_h, converted to RGB
+// (BT.709, limited range) and normalised, written as planar CHW floats into
+// `chw` (3 * out_h * out_w values). Samples off the frame become 0 (the mean
+// colour).
+void frame_region_to_chw(const Frame& frame, double x, double y, double w, double h, int out_w, int out_h,
+                         const InputNormalisation& norm, float* chw);
+
+// [N, 3, tile_px, tile_px] float tensor of the plan's tiles, in plan order.
+torch::Tensor tiles_to_batch(const Frame& frame, const std::vector<PlannedTile>& tiles, int tile_px,
+                             const InputNormalisation& norm);
+
+// [1, 3, out_h, out_w] float tensor of the whole frame resampled to out_w x out_h.
+torch::Tensor frame_to_tensor(const Frame& frame, int out_w, int out_h, const InputNormalisation& norm);
+
+// Model load time and per-call latency of one backend instance.
+class CallTimer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  void set_load_ms(double ms) { load_ms_ = ms; }
+  void add_call_ms(double ms);
+  double load_ms() const { return load_ms_; }
+  std::int64_t calls() const { return calls_; }
+  double mean_call_ms() const { return calls_ > 0 ? total_ms_ / static_cast<double>(calls_) : 0.0; }
+  double max_call_ms() const { return max_ms_; }
+  // "load 12.3 ms, 250 calls, mean 8.1 ms, max 30.2 ms"
+  std::string summary() const;
+
+ private:
+  double load_ms_ = 0.0;
+  std::int64_t calls_ = 0;
+  double total_ms_ = 0.0;
+  double max_ms_ = 0.0;
+};
+
+inline double elapsed_ms(CallTimer::Clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(CallTimer::Clock::now() - since).count();
+}
+
+}  // namespace ballcam::detect
