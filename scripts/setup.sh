@@ -18,6 +18,9 @@ packages=(
   python3-dev pybind11-dev python3-pytest
   python3-venv  # .venv: PyTorch (libtorch) for the neural detectors
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer targets (tests/fuzz)
+  # tests/live: a real RTMP ingest (nginx + RTMP module) and RTSP server (GStreamer through Python GI)
+  nginx libnginx-mod-rtmp python3-gi gir1.2-gst-rtsp-server-1.0
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -107,9 +107,24 @@ std::vector<OptionSpec> build_options() {
                             [](PipelineConfig& c) -> std::string& { return c.source.url; }));
   o.push_back(string_option("input.rtsp_transport", "rtsp-transport", "RTSP transport",
                             [](PipelineConfig& c) -> std::string& { return c.source.rtsp_transport; }, {"tcp", "udp"}));
-  o.push_back(int64_option("input.timeout_ms", "input-timeout-ms",
-                           "Open and read timeout for network inputs, milliseconds",
-                           [](PipelineConfig& c) -> std::int64_t& { return c.source.read_timeout_ms; }, 100, 600000));
+  {
+    OptionSpec s = int64_option("input.timeout_ms", "input-timeout-ms",
+                                "Open and read timeout for network inputs, milliseconds (a stalled live input reconnects after this)",
+                                [](PipelineConfig& c) -> std::int64_t& { return c.source.read_timeout_ms; }, 100, 600000);
+    s.set = [set = s.set](PipelineConfig& c, const std::string& v) -> Status {
+      BALLCAM_RETURN_IF_ERROR(set(c, v));
+      c.source.open_timeout_ms = c.source.read_timeout_ms;
+      return Status::Ok();
+    };
+    o.push_back(std::move(s));
+  }
+  o.push_back(bool_option("input.reconnect", "",
+                          "Live network inputs: reopen a lost, ended or stalled stream (with backoff) instead of ending the run",
+                          [](PipelineConfig& c) -> bool& { return c.source.reconnect; }));
+  o.push_back(int64_option("input.reconnect_initial_ms", "", "First delay before reopening a lost input, milliseconds (doubles each try, with jitter)",
+                           [](PipelineConfig& c) -> std::int64_t& { return c.source.reconnect_backoff.initial_ms; }, 1, 600000));
+  o.push_back(int64_option("input.reconnect_max_ms", "", "Longest delay between input reconnect attempts, milliseconds",
+                           [](PipelineConfig& c) -> std::int64_t& { return c.source.reconnect_backoff.max_ms; }, 1, 600000));
   {
     OptionSpec s{"input.live", "live", "Treat the input as live (drop frames instead of waiting): auto, yes or no", {}, {}, {}};
     s.set = [](PipelineConfig& c, const std::string& v) -> Status {
@@ -126,6 +141,28 @@ std::vector<OptionSpec> build_options() {
   o.push_back(string_option("output.url", "output",
                             "Output file or URL (.mp4, .mkv, .mov, .ts, .flv, rtmp://, srt://, udp://)",
                             [](PipelineConfig& c) -> std::string& { return c.sink.url; }));
+  o.push_back(string_option("output.record", "record",
+                            "Also record to this local file (.mp4, .mkv...) while streaming; finalised even if the stream is lost",
+                            [](PipelineConfig& c) -> std::string& { return c.record_url; }));
+  o.push_back(bool_option("output.reconnect", "",
+                          "Network outputs (rtmp://, srt://...): reconnect with backoff when the server drops us",
+                          [](PipelineConfig& c) -> bool& { return c.output_reconnect.enabled; }));
+  o.push_back(int64_option("output.reconnect_max_ms", "", "Longest delay between output reconnect attempts, milliseconds",
+                           [](PipelineConfig& c) -> std::int64_t& { return c.output_reconnect.backoff.max_ms; }, 1, 600000));
+  o.push_back(int_option("output.buffer_frames", "",
+                         "Network outputs: frames buffered for the sending thread; older ones are dropped (and counted)",
+                         [](PipelineConfig& c) -> int& { return c.output_reconnect.buffer_frames; }, 1, 3000));
+  o.push_back(int64_option("output.timeout_ms", "", "Network outputs: connect and write timeout, milliseconds",
+                           [](PipelineConfig& c) -> std::int64_t& { return c.sink.write_timeout_ms; }, 100, 600000));
+  o.push_back(bool_option("live.fill_gaps", "",
+                          "Live inputs: keep the output going while the input is away (repeat the last picture, then a slate)",
+                          [](PipelineConfig& c) -> bool& { return c.fill_gaps; }));
+  o.push_back(int64_option("live.repeat_after_ms", "", "Live inputs: repeat the last picture once no frame came for this long, milliseconds",
+                           [](PipelineConfig& c) -> std::int64_t& { return c.gap_repeat_after_ms; }, 50, 600000));
+  o.push_back(double_option("live.slate_after_s", "slate-after", "Live inputs: show the slate (colour bars) once the input has been away this long, seconds",
+                            [](PipelineConfig& c) -> double& { return c.gap_slate_after_s; }, 0.0, 86400.0));
+  o.push_back(int_option("live.queue_capacity", "", "Live inputs: frames each inter-stage queue holds (bounds the latency)",
+                         [](PipelineConfig& c) -> int& { return c.live_queue_capacity; }, 1, 256));
   o.push_back(string_option("output.format", "format", "Container override (mp4, matroska, flv, mpegts...); empty = from the URL",
                             [](PipelineConfig& c) -> std::string& { return c.sink.format; }));
   {

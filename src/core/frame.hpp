@@ -34,6 +34,7 @@ struct Frame {
   std::array<int, 4> strides{};  // bytes per row of each plane
   std::int64_t pts_us = 0;        // presentation time, microseconds from stream start
   std::int64_t index = 0;         // 0-based position in the decoded stream
+  std::int64_t arrival_ns = 0;    // steady-clock time the decoded frame entered the pipeline (latency); 0 = unknown
   std::shared_ptr<void> storage;  // keeps `planes` alive
 
   bool empty() const { return planes[0] == nullptr; }

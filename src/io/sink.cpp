@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -34,8 +36,13 @@ std::string scheme_of(const std::string& url) {
 
 struct Deadline {
   std::atomic<std::int64_t> deadline_us{0};
+  std::atomic<bool> stop{false};
+  std::shared_ptr<const std::atomic<bool>> cancel;
   static int callback(void* opaque) {
-    const std::int64_t d = static_cast<Deadline*>(opaque)->deadline_us.load(std::memory_order_relaxed);
+    auto* self = static_cast<Deadline*>(opaque);
+    if (self->stop.load(std::memory_order_relaxed)) return 1;
+    if (self->cancel && self->cancel->load(std::memory_order_relaxed)) return 1;
+    const std::int64_t d = self->deadline_us.load(std::memory_order_relaxed);
     return d != 0 && av_gettime_relative() > d ? 1 : 0;
   }
   void arm(std::int64_t timeout_ms) {
@@ -74,6 +81,7 @@ class FfmpegSink final : public Sink {
                                       : "unknown output format '" + format + "'");
     }
     fmt_.reset(raw);
+    deadline_.cancel = options.cancel;
     fmt_->interrupt_callback.callback = &Deadline::callback;
     fmt_->interrupt_callback.opaque = &deadline_;
     const std::string muxer = fmt_->oformat->name;
@@ -168,6 +176,10 @@ class FfmpegSink final : public Sink {
     }
     f->pts = pts;
     f->pict_type = AV_PICTURE_TYPE_NONE;
+    if (frame.arrival_ns != 0 && options_.on_packet_latency_ms) {
+      arrivals_.emplace_back(pts, frame.arrival_ns);
+      if (arrivals_.size() > 256) arrivals_.pop_front();  // an encoder never holds this many
+    }
     const int rc = avcodec_send_frame(venc_.get(), f);
     if (frame.storage) av_frame_unref(f);
     if (rc < 0) return out_error("video encoder refused a frame: " + ff::error_string(rc));
@@ -247,6 +259,16 @@ class FfmpegSink final : public Sink {
 
   std::uint64_t frames_written() const override { return frames_written_; }
   std::uint64_t bytes_written() const override { return bytes_written_; }
+
+  void interrupt() override { deadline_.stop.store(true); }
+
+  void abort() override {
+    if (finished_) return;
+    finished_ = true;
+    finish_status_ = out_error("connection lost");
+    deadline_.stop.store(true);  // nothing more goes to the dead peer
+    if (header_written_ && (fmt_->oformat->flags & AVFMT_NOFILE) == 0 && fmt_->pb != nullptr) avio_closep(&fmt_->pb);
+  }
 
  private:
   Status out_error(const std::string& what) const {
@@ -458,10 +480,24 @@ class FfmpegSink final : public Sink {
       const int rc = avcodec_receive_packet(enc, packet_.get());
       if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return Status::Ok();
       if (rc < 0) return out_error("encoder failed: " + ff::error_string(rc));
+      const std::int64_t enc_pts = packet_->pts;
       av_packet_rescale_ts(packet_.get(), enc->time_base, st->time_base);
       packet_->stream_index = st->index;
       BALLCAM_RETURN_IF_ERROR(write_packet(packet_.get()));
+      if (st == vstream_ && !arrivals_.empty()) report_latency(enc_pts);
     }
+  }
+
+  // The packet of the frame with encoder pts `pts` went out: its latency.
+  void report_latency(std::int64_t pts) {
+    // Packets leave in decode order (B-frames): find the frame by its pts.
+    const auto it = std::find_if(arrivals_.begin(), arrivals_.end(), [pts](const auto& a) { return a.first == pts; });
+    if (it == arrivals_.end()) return;
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now().time_since_epoch())
+                                 .count();
+    options_.on_packet_latency_ms(static_cast<double>(now - it->second) / 1e6);
+    arrivals_.erase(it);
   }
 
   Status write_packet(AVPacket* p) {
@@ -487,6 +523,7 @@ class FfmpegSink final : public Sink {
   ff::PacketPtr packet_;
   std::int64_t last_video_pts_ = AV_NOPTS_VALUE;
   std::int64_t video_nudge_ = 1;
+  std::deque<std::pair<std::int64_t, std::int64_t>> arrivals_;  // (encoder pts, Frame::arrival_ns) awaiting their packet
 
   AudioStreamDescPtr desc_;
   AVStream* astream_ = nullptr;  // owned by fmt_

@@ -1,7 +1,9 @@
 // Sink: encode (libx264) + mux to a file or URL chosen by its scheme/extension.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -37,6 +39,12 @@ struct SinkOptions {
   // (an unreachable or stalled server fails instead of hanging).
   std::int64_t open_timeout_ms = 5000;
   std::int64_t write_timeout_ms = 5000;
+  // Called on the writing thread after each video packet went out, with the
+  // time since its frame's Frame::arrival_ns (frames with 0 are skipped).
+  std::function<void(double latency_ms)> on_packet_latency_ms;
+  // When set and true, blocking network opens/writes give up at once
+  // (shared with whoever may cancel: a reconnect loop at shutdown).
+  std::shared_ptr<const std::atomic<bool>> cancel;
 };
 
 // Not thread-safe: one thread calls write_video/write_audio*/finish.
@@ -58,6 +66,18 @@ class Sink {
 
   // Flush encoders, write the trailer (mp4: faststart), close. Idempotent.
   virtual Status finish() = 0;
+
+  // Thread-safe: a blocked network open/write returns at once (with an
+  // error); later writes fail. For shutdown while a server does not answer.
+  virtual void interrupt() {}
+  // The connection is gone: close without flushing or writing a trailer
+  // (for network outputs; a file would be left unfinished).
+  virtual void abort() {}
+
+  // Frames given to write_video() that never went out (reconnecting
+  // outputs: dropped while disconnected or when the buffer was full).
+  virtual std::uint64_t frames_dropped() const { return 0; }
+  virtual std::uint64_t reconnects() const { return 0; }
 
   virtual std::uint64_t frames_written() const = 0;
   virtual std::uint64_t bytes_written() const = 0;

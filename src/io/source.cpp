@@ -7,6 +7,11 @@
 #include <cerrno>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <mutex>
+
 #include "io/ffmpeg_raii.hpp"
 #include "io/media_internal.hpp"
 
@@ -105,6 +110,9 @@ class FfmpegSource final : public Source {
       if (interrupt_.stop) return input_error(info_.url_redacted, "open interrupted");
       if (interrupt_.timed_out) return input_error(info_.url_redacted, "timed out opening (no answer in " + std::to_string(options_.open_timeout_ms) + " ms)");
       if (rc == AVERROR_INVALIDDATA) return input_error(info_.url_redacted, "not a recognised media file (unknown or corrupt format)");
+      if (rc == AVERROR_HTTP_UNAUTHORIZED) return input_error(info_.url_redacted, "the server refused the credentials (401 Unauthorized); check user and password in the URL");
+      if (rc == AVERROR_HTTP_FORBIDDEN) return input_error(info_.url_redacted, "access forbidden by the server (403 Forbidden)");
+      if (rc == AVERROR_HTTP_NOT_FOUND) return input_error(info_.url_redacted, "no such stream on the server (404 Not Found); check the path");
       return input_error(info_.url_redacted, "cannot open: " + ff::error_string(rc));
     }
     fmt_.reset(raw);
@@ -140,8 +148,19 @@ class FfmpegSource final : public Source {
     rc = avcodec_parameters_to_context(dec_.get(), vs->codecpar);
     if (rc < 0) return input_error(info_.url_redacted, "bad codec parameters: " + ff::error_string(rc));
     dec_->pkt_timebase = vs->time_base;
+    if (fmt_->duration != AV_NOPTS_VALUE && fmt_->duration > 0) info_.duration_us = fmt_->duration;
+    switch (options_.live) {
+      case LiveMode::kLive: info_.live = true; break;
+      case LiveMode::kFile: info_.live = false; break;
+      case LiveMode::kAuto:
+        info_.live = is_live_scheme(scheme) ||
+                     ((scheme == "http" || scheme == "https" || scheme == "hls") && info_.duration_us < 0);
+        break;
+    }
     dec_->thread_count = options_.decoder_threads;  // 0 = auto
-    dec_->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    // Frame threads hold back one frame per thread: live inputs decode with
+    // slice threads only, so a frame leaves the decoder as soon as it is in.
+    dec_->thread_type = info_.live ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE;
     rc = avcodec_open2(dec_.get(), codec, nullptr);
     if (rc < 0) return input_error(info_.url_redacted, "cannot open video decoder: " + ff::error_string(rc));
 
@@ -152,15 +171,6 @@ class FfmpegSource final : public Source {
     AVRational fr = vs->avg_frame_rate;
     if (fr.num <= 0 || fr.den <= 0) fr = vs->r_frame_rate;
     if (fr.num > 0 && fr.den > 0) info_.frame_rate = Rational{fr.num, fr.den};
-    if (fmt_->duration != AV_NOPTS_VALUE && fmt_->duration > 0) info_.duration_us = fmt_->duration;
-    switch (options_.live) {
-      case LiveMode::kLive: info_.live = true; break;
-      case LiveMode::kFile: info_.live = false; break;
-      case LiveMode::kAuto:
-        info_.live = is_live_scheme(scheme) ||
-                     ((scheme == "http" || scheme == "https" || scheme == "hls") && info_.duration_us < 0);
-        break;
-    }
     if (info_.live) info_.duration_us = -1;
     if (!info_.live) {
       if (vs->nb_frames > 0) {
@@ -346,12 +356,168 @@ class FfmpegSource final : public Source {
   std::uint64_t bytes_read_ = 0;
 };
 
+
+std::int64_t steady_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A live network input that survives the camera going away: a lost, ended or
+// stalled session is closed and the URL reopened with backoff until
+// interrupt(). Each session's timestamps are shifted so the timeline
+// continues: the first item of a new session lands at the wall-clock time it
+// arrived (never before the last one), so the gap keeps its real length.
+class ReconnectingSource final : public Source {
+ public:
+  ReconnectingSource(SourceOptions options, std::unique_ptr<FfmpegSource> first)
+      : options_(std::move(options)),
+        info_(first->info()),
+        audio_(first->audio()),
+        backoff_(options_.reconnect_backoff),
+        current_(std::move(first)) {
+    frame_us_ = info_.frame_rate.num > 0 ? static_cast<std::int64_t>(1e6 / info_.frame_rate.value()) : 40000;
+  }
+
+  const StreamInfo& info() const override { return info_; }
+  AudioStreamDescPtr audio() const override { return audio_; }
+  std::uint64_t corrupt_packets() const override {
+    std::lock_guard lock(mutex_);
+    return corrupt_done_ + (current_ ? current_->corrupt_packets() : 0);
+  }
+  std::uint64_t bytes_read() const override {
+    std::lock_guard lock(mutex_);
+    return bytes_done_ + (current_ ? current_->bytes_read() : 0);
+  }
+  std::uint64_t reconnects() const override { return reconnects_.load(); }
+
+  void interrupt() override {
+    wait_.cancel();
+    std::lock_guard lock(mutex_);
+    if (current_) current_->interrupt();
+    if (opening_ != nullptr) opening_->interrupt();
+  }
+
+  Result<SourceItem> read() override {
+    for (;;) {
+      if (wait_.cancelled()) return SourceItem{EndOfStream{}};
+      if (!current_ && !reconnect()) return SourceItem{EndOfStream{}};
+      auto item = current_->read();
+      if (wait_.cancelled()) return SourceItem{EndOfStream{}};
+      if (item.ok() && !std::holds_alternative<EndOfStream>(*item)) {
+        if (retime(*item)) return item;
+        continue;  // audio of a session whose audio the output cannot take
+      }
+      spdlog::warn("input {}: {}; reconnecting", info_.url_redacted,
+                   item.ok() ? std::string("stream ended") : item.status().message());
+      close_session();
+    }
+  }
+
+ private:
+  void close_session() {
+    std::unique_ptr<FfmpegSource> old;
+    {
+      std::lock_guard lock(mutex_);
+      corrupt_done_ += current_->corrupt_packets();
+      bytes_done_ += current_->bytes_read();
+      current_->interrupt();  // close without waiting on a dead peer (no RTSP TEARDOWN round trip)
+      old = std::move(current_);
+    }
+    lost_at_us_ = steady_us();
+  }
+
+  bool reconnect() {
+    std::uint64_t failures = 0;
+    for (;;) {
+      if (!wait_.wait_ms(backoff_.next_delay_ms())) return false;
+      auto src = std::make_unique<FfmpegSource>(options_);
+      {
+        std::lock_guard lock(mutex_);
+        if (wait_.cancelled()) return false;
+        opening_ = src.get();
+      }
+      Status st = src->open();
+      {
+        std::lock_guard lock(mutex_);
+        opening_ = nullptr;
+      }
+      if (wait_.cancelled()) return false;
+      if (!st.ok()) {
+        if (failures++ % 10 == 0) spdlog::warn("input reconnect failed: {}", st.message());
+        continue;
+      }
+      const StreamInfo& ni = src->info();
+      spdlog::info("input {} back after {:.1f} s: {} {}x{}", info_.url_redacted, (steady_us() - lost_at_us_) / 1e6,
+                   ni.video_codec, ni.width_px, ni.height_px);
+      same_audio_ = ni.has_audio && ni.audio_codec == info_.audio_codec;
+      anchored_ = false;
+      backoff_.reset();
+      reconnects_.fetch_add(1);
+      std::lock_guard lock(mutex_);
+      current_ = std::move(src);
+      return true;
+    }
+  }
+
+  // Shifts the item onto the continuous timeline; false = drop it.
+  bool retime(SourceItem& item) {
+    auto* frame = std::get_if<Frame>(&item);
+    auto* packet = std::get_if<AudioPacket>(&item);
+    if (packet != nullptr && reconnects_.load() > 0 && !same_audio_) return false;
+    const std::int64_t pts = frame != nullptr ? frame->pts_us : packet->pts_us();
+    if (!anchored_) {
+      const std::int64_t now = steady_us();
+      if (wall0_us_ == AV_NOPTS_VALUE) {
+        wall0_us_ = now - pts;  // first session: keep its own times
+        offset_us_ = 0;
+      } else {
+        offset_us_ = std::max(now - wall0_us_, last_pts_us_ + frame_us_) - pts;
+      }
+      anchored_ = true;
+    }
+    if (frame != nullptr) {
+      frame->pts_us += offset_us_;
+      frame->index = next_index_++;
+      last_pts_us_ = std::max(last_pts_us_, frame->pts_us);
+    } else if (offset_us_ != 0 && packet->impl() != nullptr && packet->impl()->packet) {
+      AVPacket* p = packet->impl()->packet.get();
+      const std::int64_t shift = av_rescale_q(offset_us_, kMicros, packet->impl()->time_base);
+      if (p->pts != AV_NOPTS_VALUE) p->pts += shift;
+      if (p->dts != AV_NOPTS_VALUE) p->dts += shift;
+    }
+    return true;
+  }
+
+  SourceOptions options_;
+  StreamInfo info_;  // the first session's; frames carry their own size
+  AudioStreamDescPtr audio_;
+  Backoff backoff_;
+  CancellableWait wait_;
+  mutable std::mutex mutex_;  // current_ and opening_ against interrupt() and the counters
+  std::unique_ptr<FfmpegSource> current_;
+  FfmpegSource* opening_ = nullptr;
+  std::uint64_t corrupt_done_ = 0;
+  std::uint64_t bytes_done_ = 0;
+  std::atomic<std::uint64_t> reconnects_{0};
+  bool same_audio_ = true;
+  bool anchored_ = false;
+  std::int64_t wall0_us_ = AV_NOPTS_VALUE;
+  std::int64_t offset_us_ = 0;
+  std::int64_t last_pts_us_ = 0;
+  std::int64_t frame_us_ = 40000;
+  std::int64_t lost_at_us_ = 0;
+  std::int64_t next_index_ = 0;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<Source>> Source::open(const SourceOptions& options) {
   install_log_filter();
   auto src = std::make_unique<FfmpegSource>(options);
   BALLCAM_RETURN_IF_ERROR(src->open());
+  if (options.reconnect && src->info().live && !is_local_path(options.url)) {
+    return std::unique_ptr<Source>(std::make_unique<ReconnectingSource>(options, std::move(src)));
+  }
   return std::unique_ptr<Source>(std::move(src));
 }
 

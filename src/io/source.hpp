@@ -9,6 +9,7 @@
 
 #include "core/frame.hpp"
 #include "core/status.hpp"
+#include "io/backoff.hpp"
 #include "io/media.hpp"
 
 namespace ballcam::io {
@@ -23,6 +24,12 @@ struct SourceOptions {
   std::string rtsp_transport = "tcp";    // "tcp" or "udp"
   bool want_audio = true;                // demux the first audio stream as packets
   int decoder_threads = 0;               // 0 = libavcodec's choice
+  // Live network inputs (rtsp, rtmp, srt, udp, ...; never files): once the
+  // first open succeeded, a lost, ended or stalled stream is reopened with
+  // this backoff until interrupt(). The first open fails fast instead (a
+  // wrong URL, 401 or 404 is an error, not a wait).
+  bool reconnect = true;
+  BackoffPolicy reconnect_backoff;
 };
 
 struct EndOfStream {};
@@ -47,8 +54,14 @@ class Source {
   // control. A Status is returned only for failures the caller must report.
   virtual Result<SourceItem> read() = 0;
 
-  // Thread-safe: makes a blocked read() return promptly (with EndOfStream).
+  // Thread-safe: makes a blocked read() return promptly (with EndOfStream),
+  // also one waiting to reconnect.
   virtual void interrupt() = 0;
+
+  // Reconnecting live inputs: how many times the stream came back. Frames of
+  // a new session may have another size; their timestamps continue the
+  // first session's timeline (gap = the wall-clock time it was away).
+  virtual std::uint64_t reconnects() const { return 0; }
 
   virtual std::uint64_t corrupt_packets() const = 0;
   virtual std::uint64_t bytes_read() const = 0;

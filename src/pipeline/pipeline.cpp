@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <limits>
+#include <optional>
 #include <fstream>
 #include <mutex>
 #include <thread>
@@ -14,6 +16,7 @@
 #include "metrics/nvml.hpp"
 #include "render/crop_scale.hpp"
 #include "render/overlay.hpp"
+#include "render/slate.hpp"
 
 namespace ballcam::pipeline {
 
@@ -45,11 +48,14 @@ struct Pipeline::Impl {
       : frames(static_cast<std::size_t>(c.queue_capacity), OverflowPolicy::kBlock),
         analysed(static_cast<std::size_t>(c.queue_capacity), OverflowPolicy::kBlock),
         rendered(static_cast<std::size_t>(c.queue_capacity), OverflowPolicy::kBlock),
-        audio(2048, OverflowPolicy::kBlock) {}
+        audio(2048, OverflowPolicy::kBlock),
+        live_analysed(static_cast<std::size_t>(std::min(c.queue_capacity, c.live_queue_capacity)), OverflowPolicy::kBlock),
+        live_rendered(static_cast<std::size_t>(std::min(c.queue_capacity, c.live_queue_capacity)), OverflowPolicy::kBlock) {}
 
   // Built in open(), used by the stage threads.
   std::unique_ptr<io::Source> source;
   std::unique_ptr<io::Sink> sink;
+  std::unique_ptr<io::Sink> record;  // --record: a local file beside the main output
   std::unique_ptr<detect::Detector> detector;
   std::unique_ptr<BallTracker> tracker;
   std::unique_ptr<VirtualCamera> camera;
@@ -61,6 +67,10 @@ struct Pipeline::Impl {
   BoundedQueue<Frame> rendered;
   BoundedQueue<io::AudioPacket> audio;
   std::unique_ptr<BoundedQueue<Frame>> live_frames;  // drop-oldest variant for live inputs
+  // Live inputs use these shorter queues: frames waiting cost latency.
+  BoundedQueue<AnalysedFrame> live_analysed;
+  BoundedQueue<Frame> live_rendered;
+  bool live = false;
 
   metrics::Registry registry;
   std::atomic<std::int64_t> frames_out{0};
@@ -69,6 +79,8 @@ struct Pipeline::Impl {
   Status first_error;
 
   BoundedQueue<Frame>& frame_queue() { return live_frames ? *live_frames : frames; }
+  BoundedQueue<AnalysedFrame>& analysed_queue() { return live ? live_analysed : analysed; }
+  BoundedQueue<Frame>& rendered_queue() { return live ? live_rendered : rendered; }
 
   void fail(Status status) {
     {
@@ -77,8 +89,8 @@ struct Pipeline::Impl {
     }
     aborted = true;
     frame_queue().close();
-    analysed.close();
-    rendered.close();
+    analysed_queue().close();
+    rendered_queue().close();
     audio.close();
     if (source) source->interrupt();
   }
@@ -144,9 +156,12 @@ Status Pipeline::run() {
   double fps = info.frame_rate.value();
   if (!(fps > 1.0 && fps < 1000.0)) fps = 25.0;
   if (live) {
-    im.live_frames = std::make_unique<BoundedQueue<Frame>>(static_cast<std::size_t>(config_.queue_capacity),
-                                                           OverflowPolicy::kDropOldest);
+    im.live = true;
+    im.live_frames = std::make_unique<BoundedQueue<Frame>>(
+        static_cast<std::size_t>(std::min(config_.queue_capacity, config_.live_queue_capacity)), OverflowPolicy::kDropOldest);
   }
+  BoundedQueue<AnalysedFrame>& analysed_q = im.analysed_queue();
+  BoundedQueue<Frame>& rendered_q = im.rendered_queue();
   spdlog::info("input {}: {} {}x{} @ {:.3f} fps{}{}", info.url_redacted, info.video_codec, info.width_px,
                info.height_px, fps, live ? ", live" : "",
                info.has_audio ? ", audio " + info.audio_codec : ", no audio");
@@ -171,9 +186,24 @@ Status Pipeline::run() {
   sink_options.video.width_px = config_.camera.output_width_px;
   sink_options.video.height_px = config_.camera.output_height_px;
   if (info.frame_rate.num > 0 && info.frame_rate.den > 0) sink_options.video.frame_rate = info.frame_rate;
+  // End-to-end latency of the main output: a frame's arrival to its packet leaving.
+  auto& latency_stats = im.registry.stage("frame_to_packet");
+  if (live) sink_options.on_packet_latency_ms = [&latency_stats](double ms) { latency_stats.add_ms(ms); };
   {
     auto audio_desc = sink_options.audio == io::AudioPolicy::kNone ? nullptr : im.source->audio();
-    auto snk = io::Sink::open(sink_options, audio_desc);
+    if (!config_.record_url.empty()) {
+      io::SinkOptions record_options = sink_options;
+      record_options.url = config_.record_url;
+      record_options.format.clear();
+      record_options.on_packet_latency_ms = nullptr;
+      if (io::is_network_url(record_options.url)) {
+        return error(ErrorCode::kInvalidArgument, "--record wants a local file (e.g. match.mp4), not a URL");
+      }
+      auto rec = io::Sink::open(record_options, audio_desc);
+      if (!rec.ok()) return rec.status();
+      im.record = std::move(rec).value();
+    }
+    auto snk = io::open_output(sink_options, audio_desc, config_.output_reconnect);
     if (!snk.ok()) return snk.status();
     im.sink = std::move(snk).value();
   }
@@ -188,10 +218,19 @@ Status Pipeline::run() {
   auto& audio_packets = im.registry.counter("audio_packets");
   auto& frames_out_counter = im.registry.counter("frames_out");
   // Registered up front so /metrics shows them from the first scrape. The CPU
-  // pipeline moves no bytes between host and device; nothing reconnects yet.
+  // pipeline moves no bytes between host and device.
   im.registry.counter("bytes_host_to_device");
   im.registry.counter("bytes_device_to_host");
-  im.registry.counter("reconnects");
+  auto& reconnects = im.registry.counter("reconnects");               // the input came back
+  auto& output_reconnects = im.registry.counter("output_reconnects");  // the main output came back
+  auto& output_frames_dropped = im.registry.counter("output_frames_dropped");  // never left: disconnected / buffer full
+  auto& gap_frames = im.registry.counter("gap_frames");               // repeated or slate pictures during input gaps
+  auto& size_changes = im.registry.counter("input_size_changes");
+  auto update_live_counters = [&] {
+    reconnects.set(im.source->reconnects());
+    output_reconnects.set(im.sink->reconnects());
+    output_frames_dropped.set(im.sink->frames_dropped());
+  };
 
   // --- stage threads ------------------------------------------------------
   std::thread source_thread([&] {
@@ -207,6 +246,7 @@ Status Pipeline::run() {
       }
       if (auto* frame = std::get_if<Frame>(&*item)) {
         decode_stats.add_ms(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        if (live) frame->arrival_ns = now_ns();
         frames_in.add();
         if (!out.push(std::move(*frame))) break;
       } else if (auto* packet = std::get_if<io::AudioPacket>(&*item)) {
@@ -223,8 +263,21 @@ Status Pipeline::run() {
   });
 
   std::thread analyse_thread([&] {
+    int geometry_w = info.width_px, geometry_h = info.height_px;
     while (auto frame = im.frame_queue().pop()) {
       if (im.aborted.load()) break;
+      if (frame->width_px != geometry_w || frame->height_px != geometry_h) {
+        // A live camera came back with another size: the track and the
+        // framing are in source pixels, so both restart at the new size (the
+        // ball was lost during the gap anyway). The detector resets itself.
+        spdlog::info("input size changed {}x{} -> {}x{}: tracker and camera restart", geometry_w, geometry_h,
+                     frame->width_px, frame->height_px);
+        geometry_w = frame->width_px;
+        geometry_h = frame->height_px;
+        im.tracker = std::make_unique<BallTracker>(config_.tracker.scaled_for(geometry_w, fps), geometry_w, geometry_h, fps);
+        im.camera = std::make_unique<VirtualCamera>(config_.camera, geometry_w, geometry_h, fps);
+        size_changes.add();
+      }
       detect::DetectHints hints;
       if (auto p = im.tracker->predict(1)) {
         hints.predicted = *p;
@@ -265,46 +318,112 @@ Status Pipeline::run() {
       }
       a.detections = std::move(dets).value();
       a.frame = std::move(*frame);
-      if (!im.analysed.push(std::move(a))) break;
+      if (!analysed_q.push(std::move(a))) break;
     }
-    im.analysed.close();
+    analysed_q.close();
   });
 
   std::thread render_thread([&] {
-    while (auto a = im.analysed.pop()) {
+    while (auto a = analysed_q.pop()) {
       if (im.aborted.load()) break;
       Frame out;
       {
         metrics::ScopedTimer timer(render_stats);
         out = im.scaler->render(a->frame, a->crop);
+        out.arrival_ns = a->frame.arrival_ns;
         if (config_.overlay) render::draw_overlay(out, a->crop, a->track, a->detections);
       }
       a->frame = Frame{};  // release the decoder's picture early
       if (on_output_frame) on_output_frame(out, a->track, a->crop);
-      if (!im.rendered.push(std::move(out))) break;
+      if (!rendered_q.push(std::move(out))) break;
     }
-    im.rendered.close();
+    rendered_q.close();
   });
 
   std::thread sink_thread([&] {
+    // The output timeline. Files: the input's timestamps. Live: the same,
+    // shifted forward after a gap so it never goes back (offset_us only grows).
+    std::int64_t offset_us = 0;
+    std::int64_t last_pts = std::numeric_limits<std::int64_t>::min();
+    const auto frame_us = static_cast<std::int64_t>(1e6 / fps);
     auto drain_audio = [&](bool all) {
       while (true) {
         auto packet = all ? im.audio.pop() : im.audio.try_pop();
         if (!packet) return Status::Ok();
+        io::shift_audio_packet(*packet, offset_us);
+        if (im.record) BALLCAM_RETURN_IF_ERROR(im.record->write_audio(io::copy_audio_packet(*packet)));
         BALLCAM_RETURN_IF_ERROR(im.sink->write_audio(std::move(*packet)));
       }
     };
-    while (auto frame = im.rendered.pop()) {
-      if (im.aborted.load()) break;
-      Status st;
-      {
-        metrics::ScopedTimer timer(encode_stats);
-        st = im.sink->write_video(*frame);
+    auto write_frame = [&](const Frame& f) -> Status {
+      metrics::ScopedTimer timer(encode_stats);
+      BALLCAM_RETURN_IF_ERROR(im.sink->write_video(f));
+      if (im.record) BALLCAM_RETURN_IF_ERROR(im.record->write_video(f));
+      return Status::Ok();
+    };
+    // Live input gap: keep the viewers' stream going on the output's cadence,
+    // the last picture first, then the slate.
+    const bool fill = live && config_.fill_gaps;
+    const auto period = std::chrono::microseconds(frame_us);
+    const auto repeat_after = std::chrono::milliseconds(config_.gap_repeat_after_ms);
+    const auto slate_after = std::chrono::duration<double>(config_.gap_slate_after_s);
+    Frame last;
+    Frame slate;
+    auto last_real = Clock::now();
+    std::int64_t fills = 0;  // pictures filled since the last real frame
+    while (true) {
+      std::optional<Frame> frame;
+      if (fill && !last.empty()) {
+        frame = rendered_q.pop_for(period);
+        if (!frame) {
+          if (rendered_q.closed() || im.aborted.load()) break;
+          const auto gap = Clock::now() - last_real;
+          if (gap < repeat_after) continue;
+          Status st;
+          // Catch up to the wall clock: one picture per frame period of gap.
+          for (const std::int64_t due = gap / period; fills < due && st.ok(); ++fills) {
+            Frame filler = last;
+            if (gap >= slate_after) {
+              if (slate.empty()) slate = render::make_slate(last.width_px, last.height_px);
+              filler = slate;
+            }
+            filler.pts_us = last_pts + frame_us;
+            filler.arrival_ns = 0;  // not an input frame: no latency sample
+            st = write_frame(filler);
+            last_pts = filler.pts_us;
+            gap_frames.add();
+          }
+          if (st.ok() && with_audio) st = drain_audio(false);
+          if (!st.ok()) {
+            im.fail(st);
+            break;
+          }
+          continue;
+        }
+      } else {
+        frame = rendered_q.pop();
+        if (!frame) break;
       }
+      if (im.aborted.load()) break;
+      if (live) {
+        std::int64_t pts = frame->pts_us + offset_us;
+        if (last_pts != std::numeric_limits<std::int64_t>::min() && pts <= last_pts) {
+          offset_us += last_pts + frame_us - pts;
+          pts = last_pts + frame_us;
+        }
+        frame->pts_us = pts;
+      }
+      Status st = write_frame(*frame);
       if (st.ok() && with_audio) st = drain_audio(false);
       if (!st.ok()) {
         im.fail(st);
         break;
+      }
+      last_pts = frame->pts_us;
+      if (fill) {
+        last = std::move(*frame);  // keeps a reference to the picture for repeats
+        last_real = Clock::now();
+        fills = 0;
       }
       im.frames_out.fetch_add(1);
       frames_out_counter.add();
@@ -346,8 +465,14 @@ Status Pipeline::run() {
         gauges_["fps"] = (f - gauge_frames) / dt;
         gauges_["cpu_percent"] = 100.0 * (cpu - gauge_cpu) / dt;
         gauges_["queue_depth_decoded"] = static_cast<double>(im.frame_queue().size());
-        gauges_["queue_depth_analysed"] = static_cast<double>(im.analysed.size());
-        gauges_["queue_depth_rendered"] = static_cast<double>(im.rendered.size());
+        gauges_["queue_depth_analysed"] = static_cast<double>(analysed_q.size());
+        gauges_["queue_depth_rendered"] = static_cast<double>(rendered_q.size());
+        update_live_counters();
+        if (live) {
+          const metrics::LatencySummary lat = latency_stats.summary();
+          gauges_["latency_p50_ms"] = lat.p50_ms;
+          gauges_["latency_p95_ms"] = lat.p95_ms;
+        }
         gauges_["frames_dropped_now"] = static_cast<double>(im.frame_queue().dropped());
         metrics::GpuSample gpu;
         if (nvml && nvml->sample(gpu)) {
@@ -378,13 +503,13 @@ Status Pipeline::run() {
       if (dt >= config_.report_interval_s) {
         const std::int64_t f = im.frames_out.load();
         spdlog::info("frames {} ({:.1f} fps), dropped {}, queues {}/{}/{}", f, (f - last_frames) / dt,
-                     im.frame_queue().dropped(), im.frame_queue().size(), im.analysed.size(), im.rendered.size());
+                     im.frame_queue().dropped(), im.frame_queue().size(), analysed_q.size(), rendered_q.size());
         last_frames = f;
         last_report = now;
       }
     }
     // Done when every stage has ended: the sink's input closed and drained.
-    if (im.rendered.closed() && im.rendered.size() == 0 && im.analysed.closed() && im.frame_queue().closed()) break;
+    if (rendered_q.closed() && rendered_q.size() == 0 && analysed_q.closed() && im.frame_queue().closed()) break;
   }
   source_thread.join();
   analyse_thread.join();
@@ -392,7 +517,11 @@ Status Pipeline::run() {
   sink_thread.join();
   if (on_progress) on_progress(im.frames_out.load(), total);
 
+  // The recording first: whatever happened to the stream, it is finalised.
+  Status record_finish = im.record ? im.record->finish() : Status::Ok();
   Status finish = im.sink->finish();
+  if (finish.ok() && !record_finish.ok()) finish = record_finish;
+  update_live_counters();
   if (im.track_out.is_open()) im.track_out.flush();
 
   // --- summary --------------------------------------------------------------
@@ -400,7 +529,7 @@ Status Pipeline::run() {
   im.registry.counter("frames_dropped").set(im.frame_queue().dropped());
   im.registry.counter("corrupt_packets").set(im.source->corrupt_packets());
   im.registry.counter("bytes_in").set(im.source->bytes_read());
-  im.registry.counter("bytes_out").set(im.sink->bytes_written());
+  im.registry.counter("bytes_out").set(im.sink->bytes_written() + (im.record ? im.record->bytes_written() : 0));
   im.registry.counter("bytes_host_to_device").set(0);
   im.registry.counter("bytes_device_to_host").set(0);
   summary_.wall_s = wall_s;

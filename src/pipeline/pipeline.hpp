@@ -32,6 +32,7 @@
 #include "core/records.hpp"
 #include "core/status.hpp"
 #include "detect/detector.hpp"
+#include "io/output.hpp"
 #include "io/sink.hpp"
 #include "io/source.hpp"
 #include "metrics/metrics.hpp"
@@ -57,6 +58,13 @@ struct PipelineConfig {
   std::int64_t max_frames = -1;      // stop after this many input frames (-1 = all)
   int metrics_port = 0;              // serve /metrics and /healthz on 127.0.0.1:port (0 = off)
   int preview_port = 0;              // serve the live preview page on 127.0.0.1:port (0 = off)
+  // Live operation (docs/ARCHITECTURE.md, "Live operation").
+  std::string record_url;            // a local recording written beside the main output; empty = none
+  io::OutputReconnect output_reconnect;  // network outputs: reconnect, buffer
+  int live_queue_capacity = 3;       // live inputs: frames per queue (bounds the latency)
+  bool fill_gaps = true;             // live: keep the output going while the input is away
+  std::int64_t gap_repeat_after_ms = 500;  // no input frame for this long: repeat the last picture
+  double gap_slate_after_s = 5.0;    // ... and after this long show the slate (colour bars)
 };
 
 class Pipeline {
