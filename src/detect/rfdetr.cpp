@@ -1,0 +1,309 @@
+#include "detect/rfdetr.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <ATen/Parallel.h>
+#include <torch/script.h>
+
+#include "detect/log.hpp"
+#include "detect/planner.hpp"
+#include "detect/torch_common.hpp"
+
+namespace ballcam::detect {
+namespace {
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+}  // namespace
+
+std::string rfdetr_sidecar_path(const std::string& model_path) {
+  return std::filesystem::path(model_path).replace_extension(".json").string();
+}
+
+Result<RfDetrSidecar> load_rfdetr_sidecar(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    return error(ErrorCode::kInputError,
+                 "RF-DETR sidecar not found: " + path + " (tools/export_rfdetr.py writes it next to the model)");
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const std::exception& e) {
+    return error(ErrorCode::kInputError, "RF-DETR sidecar " + path + " is not JSON: " + first_line(e.what()));
+  }
+  auto bad = [&](const std::string& what) {
+    return error(ErrorCode::kInvalidArgument, "RF-DETR sidecar " + path + ": " + what);
+  };
+  RfDetrSidecar s;
+  try {
+    if (j.value("format", std::string()) != "ballcam-rfdetr-1")
+      return bad("not a ballcam RF-DETR sidecar (format must be \"ballcam-rfdetr-1\")");
+    const auto& res = j.at("resolution");
+    s.height_px = res.at(0).get<int>();
+    s.width_px = res.at(1).get<int>();
+    s.num_queries = j.at("num_queries").get<int>();
+    s.num_logits = j.at("num_logits").get<int>();
+    s.ball_class = j.at("ball_class").get<int>();
+    s.class_names = j.value("class_names", std::vector<std::string>{});
+    const auto mean = j.at("mean").get<std::vector<float>>();
+    const auto sd = j.at("std").get<std::vector<float>>();
+    if (mean.size() != 3 || sd.size() != 3) return bad("mean and std need 3 values each");
+    std::copy(mean.begin(), mean.end(), s.mean.begin());
+    std::copy(sd.begin(), sd.end(), s.std.begin());
+    s.rfdetr_version = j.value("rfdetr_version", std::string());
+    s.torch_version = j.value("torch_version", std::string());
+  } catch (const std::exception& e) {
+    return bad(first_line(e.what()));
+  }
+  if (s.height_px < 32 || s.width_px < 32 || s.height_px > 4096 || s.width_px > 4096)
+    return bad("resolution out of range");
+  if (s.num_queries < 1 || s.num_logits < 1) return bad("num_queries and num_logits must be positive");
+  if (s.ball_class < 0 || s.ball_class >= s.num_logits) return bad("ball_class outside the model's logits");
+  for (float v : s.std)
+    if (!(v > 0.0f)) return bad("std must be positive");
+  return s;
+}
+
+struct RfDetrModel::Impl {
+  torch::jit::Module module;
+};
+
+Result<RfDetrModel> RfDetrModel::load(const std::string& model_path) {
+  if (!std::filesystem::is_regular_file(model_path))
+    return error(ErrorCode::kInputError, "RF-DETR model not found: " + model_path);
+  BALLCAM_ASSIGN_OR_RETURN(RfDetrSidecar sidecar, load_rfdetr_sidecar(rfdetr_sidecar_path(model_path)));
+  auto impl = std::make_shared<Impl>();
+  try {
+    impl->module = torch::jit::load(model_path, torch::kCPU);
+  } catch (const std::exception& e) {
+    return error(ErrorCode::kInvalidArgument,
+                 "RF-DETR model " + model_path + " is not a TorchScript file: " + first_line(e.what()));
+  }
+  impl->module.eval();
+  RfDetrModel model(std::move(impl), std::move(sidecar));
+  // One pass on a zero input: the graph must take the sidecar's input size
+  // and give its output shapes (this also warms the graph executor up).
+  const RfDetrSidecar& s = model.sidecar_;
+  auto out = model.forward(torch::zeros({1, 3, s.height_px, s.width_px}));
+  if (!out.ok())
+    return error(ErrorCode::kInvalidArgument, "RF-DETR model " + model_path + " does not match its sidecar: " +
+                                                   out.status().message());
+  const auto& [boxes, logits] = *out;
+  if (boxes.dim() != 3 || boxes.size(0) != 1 || boxes.size(1) != s.num_queries || boxes.size(2) != 4 ||
+      logits.dim() != 3 || logits.size(1) != s.num_queries || logits.size(2) != s.num_logits)
+    return error(ErrorCode::kInvalidArgument,
+                 "RF-DETR model " + model_path + " does not match its sidecar: outputs " +
+                     c10::str(boxes.sizes()) + " and " + c10::str(logits.sizes()) + ", sidecar says [1," +
+                     std::to_string(s.num_queries) + ",4] and [1," + std::to_string(s.num_queries) + "," +
+                     std::to_string(s.num_logits) + "]");
+  return model;
+}
+
+Result<std::pair<torch::Tensor, torch::Tensor>> RfDetrModel::forward(const torch::Tensor& input) {
+  try {
+    c10::InferenceMode guard;
+    const torch::IValue out = impl_->module.forward({input});
+    if (!out.isTuple() || out.toTupleRef().elements().size() < 2)
+      return error(ErrorCode::kInvalidArgument, "the model does not return (boxes, logits)");
+    const auto& e = out.toTupleRef().elements();
+    if (!e[0].isTensor() || !e[1].isTensor())
+      return error(ErrorCode::kInvalidArgument, "the model does not return (boxes, logits) tensors");
+    return std::pair{e[0].toTensor().to(torch::kFloat32).contiguous(), e[1].toTensor().to(torch::kFloat32).contiguous()};
+  } catch (const std::exception& e) {
+    return error(ErrorCode::kInternal, "RF-DETR forward failed: " + first_line(e.what()));
+  }
+}
+
+std::vector<RfDetrHit> rfdetr_top_k(const float* boxes, const float* logits, int num_queries, int num_logits,
+                                    int cls, float min_score, int k) {
+  std::vector<RfDetrHit> hits;
+  if (cls < 0 || cls >= num_logits || k <= 0) return hits;
+  for (int q = 0; q < num_queries; ++q) {
+    const float logit = logits[static_cast<std::size_t>(q) * static_cast<std::size_t>(num_logits) +
+                               static_cast<std::size_t>(cls)];
+    const float score = 1.0f / (1.0f + std::exp(-logit));
+    if (!(score >= min_score)) continue;
+    const float* b = boxes + static_cast<std::size_t>(q) * 4;
+    hits.push_back({q, score, b[0], b[1], b[2], b[3]});
+  }
+  const auto n = std::min(hits.size(), static_cast<std::size_t>(k));
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(n), hits.end(),
+                    [](const RfDetrHit& a, const RfDetrHit& b) {
+                      return a.score != b.score ? a.score > b.score : a.query < b.query;
+                    });
+  hits.resize(n);
+  return hits;
+}
+
+namespace {
+
+// Where one batch item came from: source pixels = origin + input-relative * size.
+struct Window {
+  double x = 0.0, y = 0.0, w = 0.0, h = 0.0;
+};
+
+double iou(const Box& a, const Box& b) {
+  const double ix = std::max(0.0, std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x));
+  const double iy = std::max(0.0, std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y));
+  const double inter = ix * iy;
+  const double uni = a.w * a.h + b.w * b.h - inter;
+  return uni > 0.0 ? inter / uni : 0.0;
+}
+
+class RfDetrDetector final : public Detector {
+ public:
+  RfDetrDetector(const DetectorConfig& config, RfDetrModel model, double load_ms)
+      : config_(config), model_(std::move(model)) {
+    const RfDetrSidecar& s = model_.sidecar();
+    norm_.mean = s.mean;
+    norm_.std = s.std;
+    ball_class_ = config_.ball_class >= 0 ? config_.ball_class : s.ball_class;
+    const auto person = std::find(s.class_names.begin(), s.class_names.end(), "person");
+    if (person != s.class_names.end()) person_class_ = static_cast<int>(person - s.class_names.begin());
+    if (person_class_ == ball_class_) person_class_ = -1;
+    timer_.set_load_ms(load_ms);
+  }
+  ~RfDetrDetector() override {
+    if (timer_.calls() > 0) log_info("rfdetr: " + timer_.summary());
+  }
+
+  std::string name() const override { return "rfdetr"; }
+
+  Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
+    if (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost)
+      return error(ErrorCode::kInvalidArgument, "rfdetr: needs host yuv420p frames");
+    const RfDetrSidecar& s = model_.sidecar();
+    if (!planner_ || frame.width_px != width_px_ || frame.height_px != height_px_) {
+      width_px_ = frame.width_px;
+      height_px_ = frame.height_px;
+      // A fixed-size model: one tile is one network input. Non-square
+      // exports run whole-frame only.
+      PlannerConfig pc = config_.planner;
+      if (s.width_px != s.height_px) pc.enabled = false;
+      planner_ = std::make_unique<DetectionPlanner>(pc, width_px_, height_px_, s.width_px);
+    }
+    Detections out;
+    out.frame_index = frame.index;
+    out.pts_us = frame.pts_us;
+    const DetectionPlan plan = planner_->plan(hints);
+    if (!plan.run) {
+      out.detector_ran = false;
+      return out;
+    }
+    const auto t0 = CallTimer::Clock::now();
+    torch::Tensor input;
+    std::vector<Window> windows;
+    if (plan.whole_frame) {
+      input = frame_to_tensor(frame, s.width_px, s.height_px, norm_);
+      windows.push_back({0.0, 0.0, static_cast<double>(width_px_), static_cast<double>(height_px_)});
+    } else {
+      input = tiles_to_batch(frame, plan.tiles, s.width_px, norm_);
+      for (const auto& t : plan.tiles) windows.push_back({t.x, t.y, t.side_px, t.side_px});
+    }
+    auto result = model_.forward(input);
+    if (!result.ok()) return result.status();
+    decode(result->first, result->second, windows, out);
+    const double ms = elapsed_ms(t0);
+    timer_.add_call_ms(ms);
+    planner_->report_cost(plan, ms);
+    return out;
+  }
+
+ private:
+  void decode(const torch::Tensor& boxes, const torch::Tensor& logits, const std::vector<Window>& windows,
+              Detections& out) const {
+    const int q = static_cast<int>(boxes.size(1));
+    const int c = static_cast<int>(logits.size(2));
+    const float* bdata = boxes.data_ptr<float>();
+    const float* ldata = logits.data_ptr<float>();
+    const int k = std::max(1, config_.max_candidates);
+    std::vector<BallCandidate> balls;
+    std::vector<PlayerDetection> players;
+    for (std::size_t n = 0; n < windows.size(); ++n) {
+      const Window& win = windows[n];
+      const float* b = bdata + n * static_cast<std::size_t>(q) * 4;
+      const float* l = ldata + n * static_cast<std::size_t>(q) * static_cast<std::size_t>(c);
+      for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, ball_class_, static_cast<float>(config_.min_score), k)) {
+        const Point2 centre{win.x + h.cx * win.w, win.y + h.cy * win.h};
+        if (centre.x < 0.0 || centre.y < 0.0 || centre.x >= width_px_ || centre.y >= height_px_) continue;
+        const double radius = 0.25 * (h.w * win.w + h.h * win.h);
+        balls.push_back({centre, radius, h.score});
+      }
+      if (person_class_ < 0) continue;
+      for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, person_class_, static_cast<float>(config_.player_min_score),
+                                             q)) {
+        const Box box{win.x + (h.cx - 0.5 * h.w) * win.w, win.y + (h.cy - 0.5 * h.h) * win.h, h.w * win.w,
+                      h.h * win.h};
+        if (box.cx() < 0.0 || box.cy() < 0.0 || box.cx() >= width_px_ || box.cy() >= height_px_) continue;
+        players.push_back({box, h.score});
+      }
+    }
+    // Overlapping tiles see the same ball/player: keep the best of each cluster.
+    auto by_score = [](const auto& a, const auto& b) { return a.score > b.score; };
+    std::stable_sort(balls.begin(), balls.end(), by_score);
+    for (const BallCandidate& cand : balls) {
+      const bool dup = std::any_of(out.balls.begin(), out.balls.end(), [&](const BallCandidate& kept) {
+        return std::hypot(kept.center.x - cand.center.x, kept.center.y - cand.center.y) <
+               std::max({kept.radius_px, cand.radius_px, 2.0});
+      });
+      if (!dup) out.balls.push_back(cand);
+      if (static_cast<int>(out.balls.size()) >= k) break;
+    }
+    std::stable_sort(players.begin(), players.end(), by_score);
+    for (const PlayerDetection& p : players) {
+      const bool dup = std::any_of(out.players.begin(), out.players.end(),
+                                   [&](const PlayerDetection& kept) { return iou(kept.box, p.box) > 0.5; });
+      if (!dup) out.players.push_back(p);
+    }
+  }
+
+  DetectorConfig config_;
+  RfDetrModel model_;
+  InputNormalisation norm_;
+  int ball_class_ = 37;
+  int person_class_ = -1;
+  int width_px_ = 0;
+  int height_px_ = 0;
+  std::unique_ptr<DetectionPlanner> planner_;
+  CallTimer timer_;
+};
+
+}  // namespace
+
+DetectorInfo rfdetr_detector_info() {
+  return {"rfdetr", "RF-DETR exported by tools/export_rfdetr.py (TorchScript + JSON sidecar; --model FILE.pt)",
+          [](const DetectorConfig& config) -> Result<std::unique_ptr<Detector>> {
+            if (config.model_path.empty())
+              return error(ErrorCode::kInvalidArgument,
+                           "detector 'rfdetr' needs --model FILE.pt (made by tools/export_rfdetr.py)");
+            configure_torch_threads(config.threads);
+            const auto t0 = CallTimer::Clock::now();
+            auto model = RfDetrModel::load(config.model_path);
+            if (!model.ok()) return model.status();
+            const double load_ms = elapsed_ms(t0);
+            const RfDetrSidecar& s = model->sidecar();
+            if (config.ball_class >= s.num_logits)
+              return error(ErrorCode::kInvalidArgument,
+                           "detector.ball_class " + std::to_string(config.ball_class) + " is outside the model's " +
+                               std::to_string(s.num_logits) + " classes");
+            const int ball = config.ball_class >= 0 ? config.ball_class : s.ball_class;
+            const std::string ball_name =
+                ball < static_cast<int>(s.class_names.size()) ? s.class_names[static_cast<std::size_t>(ball)] : "";
+            std::ostringstream msg;
+            msg << "rfdetr: " << config.model_path << " loaded in " << std::lround(load_ms) << " ms (" << s.width_px
+                << "x" << s.height_px << " input, " << s.num_queries << " queries, ball class " << ball << " '"
+                << ball_name << "', rfdetr " << s.rfdetr_version << ", exported with torch " << s.torch_version
+                << ", " << at::get_num_threads() << " threads)";
+            log_info(msg.str());
+            return std::unique_ptr<Detector>(std::make_unique<RfDetrDetector>(config, std::move(*model), load_ms));
+          }};
+}
+
+}  // namespace ballcam::detect
