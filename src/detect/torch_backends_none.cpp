@@ -3,7 +3,7 @@
 namespace ballcam::detect {
 
 void add_torch_detectors(std::vector<DetectorInfo>& infos) {
-  for (const char* name : {"footandball"}) {
+  for (const char* name : {"footandball", "rfdetr"}) {
     const std::string n = name;
     infos.push_back({n, "(unavailable: this build has no libtorch)",
                      [n](const DetectorConfig&) -> Result<std::unique_ptr<Detector>> {
