@@ -49,6 +49,16 @@ if [[ "${BALLCAM_NO_TORCH:-0}" != 1 ]]; then
     .venv/bin/python3 -m pip install -q --disable-pip-version-check "torch==$torch_pin" "torchvision==$torchvision_pin" numpy ||
       echo "setup: warning: PyTorch install failed; the build goes on without libtorch (classical detector only)" >&2
   fi
+  # RF-DETR's package (tools/export_rfdetr.py, the C++-vs-Python RF-DETR
+  # test), pinned with torch so pip never moves torch.
+  rfdetr_pin=1.11.2
+  if .venv/bin/python3 -c "import torch" 2>/dev/null &&
+     ! .venv/bin/python3 -c "import importlib.metadata as m; assert m.version('rfdetr') == '$rfdetr_pin'" 2>/dev/null; then
+    echo "setup: installing rfdetr==$rfdetr_pin into .venv"
+    .venv/bin/python3 -m pip install -q --disable-pip-version-check "rfdetr==$rfdetr_pin" "torch==$torch_pin" \
+      "torchvision==$torchvision_pin" ||
+      echo "setup: warning: rfdetr install failed; the RF-DETR export and its test are skipped" >&2
+  fi
 fi
 ((deps_only)) && exit 0
 
