@@ -237,6 +237,9 @@ std::vector<OptionSpec> build_options() {
                             [](PipelineConfig& c) -> double& { return c.detector.max_ball_radius_px; }, 1.0, 400.0));
   o.push_back(double_option("detector.player_min_score", "", "Neural detectors: drop player boxes scoring below this (0..1)",
                             [](PipelineConfig& c) -> double& { return c.detector.player_min_score; }, 0.0, 1.0));
+  o.push_back(int_option("detector.ball_class", "ball-class",
+                         "rfdetr: logit index of the ball class (-1 = the model's sidecar, 37 = COCO sports ball)",
+                         [](PipelineConfig& c) -> int& { return c.detector.ball_class; }, -1, 100000));
   // The ROI/tile planner of the neural detectors (detect/planner.hpp).
   o.push_back(bool_option("detector.planner", "no-planner",
                           "Neural detectors: plan per frame (ROI around the prediction + tiled scan); "
