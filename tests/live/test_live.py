@@ -37,7 +37,7 @@ def clips(tmp_path_factory):
                     str(long_)], check=True)
     big = d / "big.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "15", "-i", str(short), "-an", "-vf", "scale=854:480",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-t", "120", "-y", str(big)], check=True)
+                    "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-t", "30", "-y", str(big)], check=True)
     corrupt = d / "corrupt.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-i", str(long_), "-c", "copy", "-bsf:v", "noise=amount=3000",
                     "-y", str(corrupt)], check=True)
