@@ -13,7 +13,7 @@ namespace ballcam::io {
 
 struct BackoffPolicy {
   std::int64_t initial_ms = 200;  // first retry delay
-  std::int64_t max_ms = 2000;     // cap (after jitter)
+  std::int64_t max_ms = 1000;     // cap (after jitter): a server that is back is found within about a second
   double multiplier = 2.0;
   double jitter = 0.25;           // each delay is scaled by a random factor in [1 - jitter, 1 + jitter]
 };
