@@ -32,7 +32,7 @@ def main():
     args = ap.parse_args()
     d = Path(tempfile.mkdtemp(prefix="ballcam-latency-"))
     short, clip = d / "short.mp4", d / "clip.mp4"
-    subprocess.run([args.bin, "synth", "-o", str(short), "--size", args.size, "--fps", f"{args.fps}:1",
+    subprocess.run([args.bin, "synth", "-o", str(short), "--size", args.size, "--fps", str(args.fps),
                     "--duration", "20", "--seed", "3"], check=True, capture_output=True)
     loops = int(args.seconds / 20) + 2
     subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", str(loops), "-i", str(short), "-an", "-c", "copy", "-y",
@@ -54,6 +54,7 @@ def main():
     c = m["counters"]
     result = {"size": args.size, "fps_in": args.fps, "seconds": args.seconds, "frames_in": c.get("frames_in"),
               "frames_out": c.get("frames_out"), "frames_dropped": c.get("frames_dropped"),
+              "output_frames_dropped": c.get("output_frames_dropped"),
               "fps_out": round(m.get("fps", 0), 1), "latency_p50_ms": round(lat.get("p50_ms", 0), 1),
               "latency_p95_ms": round(lat.get("p95_ms", 0), 1), "latency_max_ms": round(lat.get("max_ms", 0), 1),
               "stages_p95_ms": {k: round(v["p95_ms"], 1) for k, v in m["stages"].items()}}
