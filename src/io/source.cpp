@@ -142,6 +142,13 @@ class FfmpegSource final : public Source {
     if (vs->codecpar->width <= 0 || vs->codecpar->height <= 0) {
       return input_error(info_.url_redacted, "video stream cannot be decoded (corrupt or truncated)");
     }
+    // A 1x1 (or 3x200...) picture has nothing to follow a ball in; the
+    // detector and the crop need a few pixels each way.
+    if (vs->codecpar->width < 16 || vs->codecpar->height < 16) {
+      return input_error(info_.url_redacted, "picture " + std::to_string(vs->codecpar->width) + "x" +
+                                                 std::to_string(vs->codecpar->height) +
+                                                 " is too small (at least 16x16 pixels)");
+    }
 
     dec_.reset(avcodec_alloc_context3(codec));
     if (!dec_) return error(ErrorCode::kInternal, "out of memory");
