@@ -407,8 +407,11 @@ Status Pipeline::run() {
       if (im.aborted.load()) break;
       if (live) {
         std::int64_t pts = frame->pts_us + offset_us;
-        if (last_pts != std::numeric_limits<std::int64_t>::min() && pts <= last_pts) {
-          offset_us += last_pts + frame_us - pts;
+        if (fills > 0 || (last_pts != std::numeric_limits<std::int64_t>::min() && pts <= last_pts)) {
+          // After a filled gap the input resumes right after the fill (the
+          // fill already stood for the time it was away); otherwise only
+          // never go back.
+          offset_us = last_pts + frame_us - frame->pts_us;
           pts = last_pts + frame_us;
         }
         frame->pts_us = pts;

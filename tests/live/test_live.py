@@ -149,7 +149,7 @@ def assert_monotonic_timeline(pts, wall_s, fps=25.0):
     span = pts[-1] - pts[0]
     assert span >= 0.8 * wall_s, f"timeline covers {span:.1f} s of a {wall_s:.1f} s run"
     largest = max(b - a for a, b in zip(pts, pts[1:]))
-    assert largest < 0.6, f"a {largest:.2f} s hole in the output timeline"
+    assert largest < 0.8, f"a {largest:.2f} s hole in the output timeline"  # live.repeat_after_ms + jitter
 
 
 def check_recordings(nginx, expect_at_least=1):
