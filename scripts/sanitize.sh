@@ -27,14 +27,20 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:exitcode=66:second_deadlock_
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBALLCAM_WERROR=ON -DPython_EXECUTABLE="$python" \
   -DBALLCAM_SANITIZE="$sanitize" -DBALLCAM_WITH_CUDA=OFF -DBALLCAM_WITH_TORCH=OFF -DBALLCAM_BUILD_BENCH=OFF \
   ${BALLCAM_CMAKE_ARGS:-} >/dev/null
-cmake --build "$build" -j"${BALLCAM_JOBS:-2}"
 start=$(date +%s)
 if [[ $kind == asan ]]; then
+  cmake --build "$build" -j"${BALLCAM_JOBS:-2}"
+  echo "sanitize.sh asan: build took $(( $(date +%s) - start )) s"
+  start=$(date +%s)
   ctest --test-dir "$build" --output-on-failure --timeout 1800 -j2 "$@"
 else
-  # ThreadSanitizer: the code with threads (queue, pipeline, exporter, preview)
-  # and the end-to-end runs of the real binary.
+  # ThreadSanitizer: the code with threads — the queue, the live source, the
+  # metrics exporter and preview server, and the whole pipeline through the
+  # end-to-end runs of the real binary (test_cli, test_bad_input).
+  cmake --build "$build" -j"${BALLCAM_JOBS:-2}" --target ballcam test_core test_io test_metrics test_preview test_cli test_bad_input
+  echo "sanitize.sh tsan: build took $(( $(date +%s) - start )) s"
+  start=$(date +%s)
   ctest --test-dir "$build" --output-on-failure --timeout 1800 -j2 \
-    -R "${BALLCAM_TSAN_TESTS:-BoundedQueue|Queue|Pipeline|Exporter|Preview|Cli\\.}" "$@"
+    -R "${BALLCAM_TSAN_TESTS:-^(BoundedQueue|Live|Sink|Source|HttpExporter|PreviewServer|PreviewServerTest|Cli|BadInput)\\.}" "$@"
 fi
 echo "sanitize.sh $kind: ctest took $(( $(date +%s) - start )) s"
