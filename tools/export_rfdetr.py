@@ -115,7 +115,6 @@ def pick_ball_class(names: list[str], requested: int | None, random_weights: boo
 
 def export_graph(wrapper, resolution: int):
     """The LWDETR module in export mode (postprocess-free (boxes, logits) forward) at resolution²."""
-    import torch
     from rfdetr.models.backbone.dinov2 import DinoV2
 
     net = copy.deepcopy(wrapper.model.model).cpu().eval()
@@ -173,9 +172,11 @@ def main() -> None:
         print(f"export_rfdetr: {args.out} is current")
         return
 
-    import torch
+    try:
+        import torch
+    except ImportError:
+        fail("torch is not installed in this Python (scripts/setup.sh installs it into .venv)", 5)
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     t0 = time.time()
     wrapper = build_model(args)
     cfg = wrapper.model_config
