@@ -161,7 +161,7 @@ std::vector<OptionSpec> build_options() {
                            [](PipelineConfig& c) -> std::int64_t& { return c.gap_repeat_after_ms; }, 50, 600000));
   o.push_back(double_option("live.slate_after_s", "slate-after", "Live inputs: show the slate (colour bars) once the input has been away this long, seconds",
                             [](PipelineConfig& c) -> double& { return c.gap_slate_after_s; }, 0.0, 86400.0));
-  o.push_back(int_option("live.queue_capacity", "", "Live inputs: frames each inter-stage queue holds (bounds the latency)",
+  o.push_back(int_option("live.queue_capacity", "", "Live inputs: decoded frames waiting for analysis, the oldest dropped beyond this (later queues hold one; bounds the latency)",
                          [](PipelineConfig& c) -> int& { return c.live_queue_capacity; }, 1, 256));
   o.push_back(string_option("output.format", "format", "Container override (mp4, matroska, flv, mpegts...); empty = from the URL",
                             [](PipelineConfig& c) -> std::string& { return c.sink.format; }));

@@ -19,7 +19,7 @@ namespace ballcam::io {
 struct OutputReconnect {
   bool enabled = true;      // network outputs only; files are never reopened
   BackoffPolicy backoff;
-  int buffer_frames = 8;    // frames waiting for the writer thread (latency); the oldest is dropped beyond this
+  int buffer_frames = 4;    // frames waiting for the writer thread (latency); the oldest is dropped beyond this
 };
 
 // True for URLs with a network scheme (rtmp, srt, udp, tcp, rtp, http...).

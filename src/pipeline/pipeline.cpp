@@ -49,8 +49,8 @@ struct Pipeline::Impl {
         analysed(static_cast<std::size_t>(c.queue_capacity), OverflowPolicy::kBlock),
         rendered(static_cast<std::size_t>(c.queue_capacity), OverflowPolicy::kBlock),
         audio(2048, OverflowPolicy::kBlock),
-        live_analysed(static_cast<std::size_t>(std::min(c.queue_capacity, c.live_queue_capacity)), OverflowPolicy::kBlock),
-        live_rendered(static_cast<std::size_t>(std::min(c.queue_capacity, c.live_queue_capacity)), OverflowPolicy::kBlock) {}
+        live_analysed(1, OverflowPolicy::kBlock),
+        live_rendered(1, OverflowPolicy::kBlock) {}
 
   // Built in open(), used by the stage threads.
   std::unique_ptr<io::Source> source;
@@ -67,7 +67,8 @@ struct Pipeline::Impl {
   BoundedQueue<Frame> rendered;
   BoundedQueue<io::AudioPacket> audio;
   std::unique_ptr<BoundedQueue<Frame>> live_frames;  // drop-oldest variant for live inputs
-  // Live inputs use these shorter queues: frames waiting cost latency.
+  // Live inputs: frames waiting behind the drop point (the decoded-frame
+  // queue) only add latency, so these hold one frame.
   BoundedQueue<AnalysedFrame> live_analysed;
   BoundedQueue<Frame> live_rendered;
   bool live = false;

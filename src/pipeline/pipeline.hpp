@@ -61,7 +61,7 @@ struct PipelineConfig {
   // Live operation (docs/ARCHITECTURE.md, "Live operation").
   std::string record_url;            // a local recording written beside the main output; empty = none
   io::OutputReconnect output_reconnect;  // network outputs: reconnect, buffer
-  int live_queue_capacity = 3;       // live inputs: frames per queue (bounds the latency)
+  int live_queue_capacity = 2;       // live inputs: decoded frames waiting (oldest dropped); later queues hold 1
   bool fill_gaps = true;             // live: keep the output going while the input is away
   std::int64_t gap_repeat_after_ms = 500;  // no input frame for this long: repeat the last picture
   double gap_slate_after_s = 5.0;    // ... and after this long show the slate (colour bars)
