@@ -512,8 +512,13 @@ Status Pipeline::run() {
         last_report = now;
       }
     }
-    // Done when every stage has ended: the sink's input closed and drained.
-    if (rendered_q.closed() && rendered_q.size() == 0 && analysed_q.closed() && im.frame_queue().closed()) break;
+    // Done when every stage has ended: the sink's input closed and drained;
+    // or when one failed: then the stages leave without draining the closed
+    // queues, and waiting for them to empty would hang.
+    if (im.aborted.load() ||
+        (rendered_q.closed() && rendered_q.size() == 0 && analysed_q.closed() && im.frame_queue().closed())) {
+      break;
+    }
   }
   source_thread.join();
   analyse_thread.join();
