@@ -200,6 +200,9 @@ Status Pipeline::run() {
       if (io::is_network_url(record_options.url)) {
         return error(ErrorCode::kInvalidArgument, "--record wants a local file (e.g. match.mp4), not a URL");
       }
+      if (record_options.url == sink_options.url) {
+        return error(ErrorCode::kInvalidArgument, "--record and --output name the same file; give the recording its own name");
+      }
       auto rec = io::Sink::open(record_options, audio_desc);
       if (!rec.ok()) return rec.status();
       im.record = std::move(rec).value();

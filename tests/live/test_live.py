@@ -361,3 +361,18 @@ def test_sigint_while_reconnecting_finalises(rtsp, nginx, tmp_path):
     assert rc == 130, bc.tail()
     assert took < 3.0, f"SIGINT took {took:.1f} s while reconnecting"
     decodes(bc.record)
+
+
+def test_record_beside_a_file_output_and_bad_record_targets(clips, tmp_path):
+    out, rec = tmp_path / "out.mkv", tmp_path / "rec.mp4"
+    r = subprocess.run([BIN, "run", "-i", str(clips["long"]), "-o", str(out), "--record", str(rec), "--max-frames", "40",
+                        "-q"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert len(decodes(out)) == len(decodes(rec)) == 40
+    same = subprocess.run([BIN, "run", "-i", str(clips["long"]), "-o", str(out), "--record", str(out), "-q"],
+                          capture_output=True, text=True, timeout=60)
+    assert same.returncode == 2 and "same file" in same.stderr, same.stderr
+    url = subprocess.run([BIN, "run", "-i", str(clips["long"]), "-o", str(out), "--record", "rtmp://127.0.0.1:9/x/y",
+                          "-q"], capture_output=True, text=True, timeout=60)
+    assert url.returncode == 2 and "local file" in url.stderr, url.stderr
+
