@@ -2,10 +2,34 @@
 # BALLCAM_GPU_ONLY needs none of the video/config/CLI libraries, and uses
 # GoogleTest only if it is there (tests/gpu has a fallback harness).
 find_package(Threads REQUIRED)
+
+# FFmpeg: the system's (pkg-config), or a static prefix made by
+# scripts/build-ffmpeg-static.sh (-DBALLCAM_FFMPEG_ROOT=...; no pkg-config
+# needed: the GPU machine has none of FFmpeg). Both give PkgConfig::FFMPEG.
+set(BALLCAM_FFMPEG_ROOT "" CACHE PATH "Static FFmpeg prefix (scripts/build-ffmpeg-static.sh) instead of the system FFmpeg")
+if(BALLCAM_FFMPEG_ROOT)
+  get_filename_component(_bc_ff "${BALLCAM_FFMPEG_ROOT}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
+  set(_bc_ff_libs)
+  foreach(_lib avformat avcodec swscale swresample avutil x264)
+    if(NOT EXISTS "${_bc_ff}/lib/lib${_lib}.a")
+      message(FATAL_ERROR "BALLCAM_FFMPEG_ROOT=${_bc_ff}: lib/lib${_lib}.a missing (run scripts/build-ffmpeg-static.sh)")
+    endif()
+    list(APPEND _bc_ff_libs "${_bc_ff}/lib/lib${_lib}.a")
+  endforeach()
+  add_library(PkgConfig::FFMPEG INTERFACE IMPORTED)
+  set_target_properties(PkgConfig::FFMPEG PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${_bc_ff}/include"
+    INTERFACE_LINK_LIBRARIES "${_bc_ff_libs};Threads::Threads;${CMAKE_DL_LIBS};m")
+  set(FFMPEG_FOUND ON)
+  message(STATUS "ballcam: static FFmpeg from ${_bc_ff}")
+endif()
+
 if(NOT BALLCAM_GPU_ONLY)
   find_package(PkgConfig REQUIRED)
-  pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
-    libavformat libavcodec libavutil libswscale libswresample)
+  if(NOT BALLCAM_FFMPEG_ROOT)
+    pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
+      libavformat libavcodec libavutil libswscale libswresample)
+  endif()
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
   find_package(yaml-cpp REQUIRED)
   find_package(nlohmann_json REQUIRED)
@@ -48,7 +72,7 @@ endif()
 
 # --- libtorch (AUTO) -----------------------------------------------------------
 set(BALLCAM_HAVE_TORCH OFF)
-if(NOT BALLCAM_WITH_TORCH STREQUAL "OFF" AND NOT BALLCAM_GPU_ONLY)
+if(NOT BALLCAM_WITH_TORCH STREQUAL "OFF")
   if(NOT Torch_DIR)
     # The project venv (scripts/setup.sh) or any python with torch installed.
     foreach(_py "${CMAKE_CURRENT_SOURCE_DIR}/.venv/bin/python3" python3)

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Device check for the gpu/ module, run on the GPU machine from the repo root:
+# Device check, run on the GPU machine from the repo root:
 #   scripts/device-check.sh RESULTS_DIR
-# Prints the GPU, reports whether the NVDEC/NVENC driver libraries are
-# installed, builds the GPU-only tree (BALLCAM_GPU_ONLY: no FFmpeg, yaml,
-# CLI11 or spdlog needed), runs tests/gpu and the --perf table. Writes
-# RESULTS_DIR/log.txt (everything), tests.txt, perf.md, summary.txt.
-# Needs cmake, ninja, a CUDA toolkit; no network. Takes 1-3 minutes.
+# One invocation: GPU, driver and NVDEC/NVENC libraries; a GPU-only build
+# (kernels, NVDEC helpers against the carried static FFmpeg, the libtorch
+# CUDA check) and its tests with BALLCAM_GPU_REQUIRE_DEVICE=1; the kernel
+# perf table; the NVML probe; and, with the prebuilt ballcam carried in
+# third_party/device-bundle (scripts/make-device-bundle.sh), `ballcam doctor`,
+# a synthetic 1080p clip, NVDEC-vs-CPU decode-only rates and `ballcam run
+# --decode nvdec|cpu` on it. Every step has a time limit; a failed step is
+# recorded and the script goes on. Writes into RESULTS_DIR: log.txt
+# (everything), summary.txt, tests.txt, perf.md, doctor.txt, decode.md.
+#
+# Carry (device `run` tool): third_party/ffmpeg-static (lib, include) and
+# third_party/device-bundle. Needs cmake, ninja, nvcc, python3 with torch;
+# no network. About 3-5 minutes on 16 cores.
 set -uo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -16,9 +24,13 @@ results=$1
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
 cd "$(dirname "$0")/.." || exit 2
+root=$(pwd)
 build_dir=build-gpu
 arch=${BALLCAM_CUDA_ARCH:-90}
 jobs=$(nproc 2>/dev/null || echo 4)
+ffroot=$root/third_party/ffmpeg-static
+bundle=$root/third_party/device-bundle
+work=$(mktemp -d /tmp/ballcam-device.XXXXXX)
 
 exec > >(tee "$results/log.txt") 2>&1
 
@@ -30,7 +42,7 @@ step() {  # step NAME TIMEOUT_S COMMAND... : run, record pass/fail, keep going
   echo
   echo "=== $name ($(date -u +%H:%M:%S)) ==="
   local t0=$SECONDS rc=0
-  timeout "$limit" "$@" || rc=$?
+  timeout -k 5 "$limit" "$@" || rc=$?
   local verdict=ok
   if [[ $rc -ne 0 ]]; then
     verdict="FAILED (rc=$rc$([[ $rc -eq 124 ]] && echo ", timed out after ${limit}s"))"
@@ -39,6 +51,7 @@ step() {  # step NAME TIMEOUT_S COMMAND... : run, record pass/fail, keep going
   summary+=("$name: $verdict, $((SECONDS - t0)) s")
   return $rc
 }
+note() { summary+=("$*"); echo "$*"; }
 
 echo "ballcam device check, $(date -u '+%Y-%m-%d %H:%M:%S') UTC, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 
@@ -53,7 +66,8 @@ if grep -q libnvcuvid <<<"$libs"; then nvdec="present"; else nvdec="MISSING"; fi
 if grep -q libnvidia-encode <<<"$libs"; then nvenc="present"; else nvenc="MISSING"; fi
 echo "NVDEC (libnvcuvid): $nvdec"
 echo "NVENC (libnvidia-encode): $nvenc  (H100/H200 have no NVENC engine even when the library is installed)"
-summary+=("NVDEC library libnvcuvid: $nvdec" "NVENC library libnvidia-encode: $nvenc")
+note "NVDEC library libnvcuvid: $nvdec"
+note "NVENC library libnvidia-encode: $nvenc"
 
 echo
 echo "=== toolchain ==="
@@ -62,24 +76,84 @@ ninja --version
 nvcc_bin=$(command -v nvcc || true)
 [[ -z $nvcc_bin && -x /usr/local/cuda/bin/nvcc ]] && nvcc_bin=/usr/local/cuda/bin/nvcc
 if [[ -n $nvcc_bin ]]; then "$nvcc_bin" --version | tail -2; else echo "nvcc not found"; fi
+py=$(command -v python3 || true)
+torch_prefix=$([[ -n $py ]] && timeout 60 "$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true)
+torch_lib=$([[ -n $py ]] && timeout 60 "$py" -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2>/dev/null || true)
+echo "torch cmake prefix: ${torch_prefix:-none}"
+if [[ -f $ffroot/lib/libavcodec.a ]]; then note "static FFmpeg: $ffroot"; else note "static FFmpeg: NOT carried (no NVDEC tests)"; fi
 
+# --- the prebuilt full binary (doctor, synth, run) ------------------------------
+clip=$work/clip1080.mp4
+if [[ -x $bundle/ballcam ]]; then
+  export LD_LIBRARY_PATH=$bundle/lib${torch_lib:+:$torch_lib}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  echo
+  echo "=== bundle: libraries the binary cannot find ==="
+  ldd "$bundle/ballcam" | grep 'not found' || echo "(none)"
+  step "doctor" 90 bash -c "set -o pipefail; '$bundle/ballcam' doctor --device cuda 2>&1 | tee '$results/doctor.txt'"
+  step "synth 1080p clip" 150 "$bundle/ballcam" synth -o "$clip" --size 1920x1080 --duration 12 --no-audio
+else
+  note "device bundle: NOT carried ($bundle/ballcam missing): no doctor / run steps"
+fi
+
+# --- GPU-only build: kernels, NVDEC helpers, libtorch CUDA ----------------------
 cmake_args=(-S . -B "$build_dir" -G Ninja -DBALLCAM_GPU_ONLY=ON -DBALLCAM_WITH_CUDA=ON
             -DCMAKE_CUDA_ARCHITECTURES="$arch" -DCMAKE_BUILD_TYPE=Release)
 [[ -n $nvcc_bin ]] && cmake_args+=(-DCMAKE_CUDA_COMPILER="$nvcc_bin")
+[[ -f $ffroot/lib/libavcodec.a ]] && cmake_args+=(-DBALLCAM_FFMPEG_ROOT="$ffroot")
+if [[ -n $torch_prefix ]]; then
+  cmake_args+=(-DCMAKE_PREFIX_PATH="$torch_prefix" -DTORCH_CUDA_ARCH_LIST=9.0)
+else
+  cmake_args+=(-DBALLCAM_WITH_TORCH=OFF)
+fi
 
-if step "configure" 120 cmake "${cmake_args[@]}" &&
-   step "build" 300 ninja -C "$build_dir" -j "$jobs"; then
+if step "configure" 150 cmake "${cmake_args[@]}" &&
+   step "build" 330 ninja -C "$build_dir" -j "$jobs"; then
   test_bin=$build_dir/tests/gpu/test_gpu
-  export BALLCAM_GPU_REQUIRE_DEVICE=1  # here a skipped kernel test is a failure
-  step "tests" 180 bash -c "set -o pipefail; '$test_bin' 2>&1 | tee '$results/tests.txt'"
+  export BALLCAM_GPU_REQUIRE_DEVICE=1  # here a skipped GPU test is a failure
+  [[ -f $clip ]] && export BALLCAM_NVDEC_BENCH=$clip
+  step "tests" 240 bash -c "set -o pipefail; '$test_bin' 2>&1 | tee '$results/tests.txt'"
+  unset BALLCAM_NVDEC_BENCH
   step "perf" 120 bash -c "set -o pipefail; '$test_bin' --perf --perf-out '$results/perf.md' 2>&1"
-fi
-# NVML gauges (GPU utilisation/memory for /metrics), loaded at run time.
-if step "nvml build" 60 g++ -std=c++20 -O2 -I src -o "$build_dir/nvml_probe" scripts/nvml_probe.cpp \
-     src/metrics/nvml.cpp -ldl; then
-  step "nvml" 30 "$build_dir/nvml_probe"
+  if [[ -f $results/tests.txt ]]; then
+    { echo "| decode-only, $(basename "$clip") | frames | rate |"; echo "|---|---|---|"
+      grep -E '^\| (CPU|NVDEC)' "$results/tests.txt"; } >"$results/decode.md" 2>/dev/null || true
+    grep -E 'NVDEC .*max \||torch CUDA' "$results/tests.txt" | head -20
+  fi
 fi
 
+# NVML gauges (GPU utilisation/memory for /metrics), loaded at run time.
+if step "nvml build" 60 g++ -std=c++20 -O2 -I src -o "$work/nvml_probe" scripts/nvml_probe.cpp \
+     src/metrics/nvml.cpp -ldl; then
+  step "nvml" 30 "$work/nvml_probe"
+fi
+
+# --- ballcam run on the 1080p clip: NVDEC vs CPU decode ----------------------
+if [[ -x $bundle/ballcam && -f $clip ]]; then
+  for mode in nvdec cpu; do
+    step "run --decode $mode" 150 "$bundle/ballcam" run -i "$clip" -o "$work/out_$mode.mp4" --decode "$mode" \
+      --metrics-json "$results/run_$mode.json"
+  done
+  if [[ -n $py ]]; then
+    "$py" - "$results" >>"$results/decode.md" <<'EOF' || true
+import json, sys, os
+d = sys.argv[1]
+print("\n| ballcam run, 1080p synthetic | end-to-end fps | decode ms p50 | decode ms p95 | bytes device->host |")
+print("|---|---|---|---|---|")
+for mode in ("nvdec", "cpu"):
+    p = os.path.join(d, f"run_{mode}.json")
+    if not os.path.exists(p):
+        print(f"| --decode {mode} | failed | | | |"); continue
+    m = json.load(open(p))
+    st = {s.get("name"): s for s in m.get("stages", [])} if isinstance(m.get("stages"), list) else m.get("stages", {})
+    dec = st.get("decode", {})
+    c = m.get("counters", {})
+    print(f"| --decode {mode} | {m.get('fps', 0):.1f} | {dec.get('p50_ms', '')} | {dec.get('p95_ms', '')} | {c.get('bytes_device_to_host', '')} |")
+EOF
+  fi
+  cat "$results/decode.md" 2>/dev/null
+fi
+
+rm -rf "$work"
 echo
 echo "=== summary ==="
 printf '%s\n' "${summary[@]}" | tee "$results/summary.txt"

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <unistd.h>
 
+#include "app/doctor.hpp"
 #include "app/options.hpp"
 #include "core/records.hpp"
 #include "detect/detector.hpp"
@@ -364,6 +365,15 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--rows", ro.sheet_rows, "Contact-sheet rows")->capture_default_str();
   report_cmd->add_flag("--source-video", report_source_video, "--video is the input: draw the crop on it");
 
+  // doctor
+  DoctorOptions doctor;
+  bool doctor_no_self_test = false;
+  auto* doctor_cmd = app.add_subcommand("doctor", "Report the GPU, driver, NVDEC/NVENC, libtorch CUDA and FFmpeg support, "
+                                                  "self-test each path; exit 0 if the --device path works, else 5");
+  doctor_cmd->add_option("--device", doctor.device, "Path to check: cuda, auto or cpu")->capture_default_str()
+      ->check(CLI::IsMember({"cuda", "auto", "cpu"}));
+  doctor_cmd->add_flag("--no-self-test", doctor_no_self_test, "Only report, run nothing");
+
   // options
   auto* options_cmd = app.add_subcommand("options", "Print every run option (YAML key, flag, default) as Markdown");
 
@@ -386,6 +396,10 @@ int main(int argc, char** argv) {
   if (*options_cmd) {
     std::printf("%s", options_markdown().c_str());
     return 0;
+  }
+  if (*doctor_cmd) {
+    doctor.self_test = !doctor_no_self_test;
+    return run_doctor(doctor);
   }
   if (*run_cmd) {
     Status st = resolve_run_config(run_cmd, rc);

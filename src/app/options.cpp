@@ -221,6 +221,18 @@ std::vector<OptionSpec> build_options() {
     s.get = [](const PipelineConfig& c) { return std::string(pipeline::to_string(c.device)); };
     o.push_back(std::move(s));
   }
+  {
+    OptionSpec s{"decode", "decode", "Video decode: auto (NVDEC when the GPU takes the stream), cpu or nvdec", {}, {}, {}};
+    s.set = [](PipelineConfig& c, const std::string& v) -> Status {
+      if (v == "auto") c.decode = io::DecodeMode::kAuto;
+      else if (v == "cpu") c.decode = io::DecodeMode::kCpu;
+      else if (v == "nvdec") c.decode = io::DecodeMode::kNvdec;
+      else return invalid("decode", v, "expected auto, cpu or nvdec");
+      return Status::Ok();
+    };
+    s.get = [](const PipelineConfig& c) { return std::string(io::to_string(c.decode)); };
+    o.push_back(std::move(s));
+  }
   o.push_back(string_option("detector.name", "detector", "Ball detector backend (see `ballcam run --help` for the list)",
                             [](PipelineConfig& c) -> std::string& { return c.detector.name; }));
   o.push_back(string_option("detector.model", "model", "Model file for neural detectors",

@@ -134,6 +134,7 @@ class Model final : public FootAndBallModel {
     c10::InferenceMode guard;
     return net_->forward(input);
   }
+  void to(torch::Device device, torch::ScalarType dtype) override { net_->to(device, dtype); }
 
  private:
   Net net_;

@@ -44,6 +44,9 @@ class FootAndBallModel {
   virtual ~FootAndBallModel() = default;
   // `input`: [N, 3, H, W] float, normalised. No gradients, eval mode.
   virtual FootAndBallMaps forward(const torch::Tensor& input) = 0;
+  // Moves the weights to `device` in `dtype` (e.g. CUDA, half precision);
+  // forward() then wants its input there, in that dtype.
+  virtual void to(torch::Device device, torch::ScalarType dtype) = 0;
 };
 
 // Loads a FootAndBall state_dict saved by torch.save. Strict: every tensor

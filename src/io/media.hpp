@@ -52,6 +52,8 @@ struct StreamInfo {
   bool live = false;
   bool has_audio = false;
   std::string audio_codec;
+  std::string decoder = "cpu";  // video decode path that runs: "cpu" or "nvdec"
+  std::string decoder_note;     // why (e.g. why --decode auto stayed on the CPU)
 };
 
 // Returns the URL safe to print: user:password@ removed, an RTMP stream key

@@ -12,10 +12,12 @@
 #include <chrono>
 #include <mutex>
 
+#include "gpu/probe.hpp"
 #include "io/ffmpeg_raii.hpp"
 #include "io/media_internal.hpp"
 
 extern "C" {
+#include <libavutil/hwcontext.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/time.h>
 }
@@ -168,6 +170,7 @@ class FfmpegSource final : public Source {
     // Frame threads hold back one frame per thread: live inputs decode with
     // slice threads only, so a frame leaves the decoder as soon as it is in.
     dec_->thread_type = info_.live ? FF_THREAD_SLICE : FF_THREAD_FRAME | FF_THREAD_SLICE;
+    BALLCAM_RETURN_IF_ERROR(setup_hw_decode());
     rc = avcodec_open2(dec_.get(), codec, nullptr);
     if (rc < 0) return input_error(info_.url_redacted, "cannot open video decoder: " + ff::error_string(rc));
 
@@ -220,6 +223,7 @@ class FfmpegSource final : public Source {
   void interrupt() override { interrupt_.stop.store(true); }
   std::uint64_t corrupt_packets() const override { return corrupt_packets_; }
   std::uint64_t bytes_read() const override { return bytes_read_; }
+  std::uint64_t bytes_device_to_host() const override { return bytes_device_to_host_; }
 
   Result<SourceItem> read() override {
     for (;;) {
@@ -294,6 +298,32 @@ class FfmpegSource final : public Source {
     return SourceItem{EndOfStream{}};
   }
 
+  // --decode nvdec|auto: NVDEC through FFmpeg's CUDA hwaccel (io/hwdecode).
+  Status setup_hw_decode() {
+    info_.decoder = "cpu";
+    if (options_.decode == DecodeMode::kCpu) return Status::Ok();
+    // The driver's own answer first (codec, size, bit depth), so a stream
+    // NVDEC cannot take is named here rather than failing inside FFmpeg.
+    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(dec_->pix_fmt);
+    const int depth = desc != nullptr ? desc->comp[0].depth : 8;
+    std::string why;
+    Status st = nvdec_codec(dec_->codec_id)
+                    ? (gpu::nvdec_supports(gpu::probe_driver(), 0, avcodec_get_name(dec_->codec_id), dec_->width,
+                                           dec_->height, depth, &why)
+                           ? enable_nvdec(dec_.get(), options_.hw_frames_in_flight)
+                           : error(ErrorCode::kUnavailable, why))
+                    : error(ErrorCode::kUnavailable, std::string("NVDEC does not take ") + avcodec_get_name(dec_->codec_id));
+    if (st.ok()) {
+      info_.decoder = "nvdec";
+      return st;
+    }
+    if (options_.decode == DecodeMode::kNvdec) {
+      return error(ErrorCode::kUnavailable, "--decode nvdec: " + st.message());
+    }
+    info_.decoder_note = st.message();
+    return Status::Ok();
+  }
+
   Result<Frame> to_frame(ff::FramePtr av) {
     Frame f;
     f.format = PixelFormat::kYuv420p;
@@ -314,6 +344,30 @@ class FfmpegSource final : public Source {
     last_pts_us_ = pts_us;
     f.pts_us = pts_us;
 
+    if (av->format == AV_PIX_FMT_CUDA) {
+      if (options_.keep_device_frames) {
+        const AVHWFramesContext* hwf = reinterpret_cast<const AVHWFramesContext*>(av->hw_frames_ctx->data);
+        if (hwf->sw_format != AV_PIX_FMT_NV12) {
+          return input_error(info_.url_redacted, std::string("NVDEC produced ") + av_get_pix_fmt_name(hwf->sw_format) +
+                                                     "; device frames are NV12 only (8-bit)");
+        }
+        f.format = PixelFormat::kNv12;
+        f.memory = MemoryLocation::kCuda;
+        for (int p = 0; p < 2; ++p) {
+          f.planes[p] = av->data[p];
+          f.strides[p] = av->linesize[p];
+        }
+        f.storage = std::shared_ptr<void>(av.release(), [](void* p) {
+          auto* fr = static_cast<AVFrame*>(p);
+          av_frame_free(&fr);
+        });
+        return f;
+      }
+      // The CPU pipeline: one download (NV12), then NV12 -> yuv420p below.
+      auto host = download_hw_frame(av.get(), &bytes_device_to_host_);
+      if (!host.ok()) return host.status();
+      av = std::move(host).value();
+    }
     const auto fmt = static_cast<AVPixelFormat>(av->format);
     if (fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P) {
       for (int p = 0; p < 3; ++p) {
@@ -361,6 +415,7 @@ class FfmpegSource final : public Source {
   std::uint64_t frames_decoded_ = 0;
   std::uint64_t corrupt_packets_ = 0;
   std::uint64_t bytes_read_ = 0;
+  std::uint64_t bytes_device_to_host_ = 0;
 };
 
 

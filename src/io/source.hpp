@@ -10,6 +10,7 @@
 #include "core/frame.hpp"
 #include "core/status.hpp"
 #include "io/backoff.hpp"
+#include "io/hwdecode.hpp"
 #include "io/media.hpp"
 
 namespace ballcam::io {
@@ -24,6 +25,13 @@ struct SourceOptions {
   std::string rtsp_transport = "tcp";    // "tcp" or "udp"
   bool want_audio = true;                // demux the first audio stream as packets
   int decoder_threads = 0;               // 0 = libavcodec's choice
+  // Video decode path (io/hwdecode.hpp). kAuto falls back to the CPU when
+  // NVDEC cannot take the stream; info().decoder says which ran and why.
+  DecodeMode decode = DecodeMode::kCpu;
+  int hw_frames_in_flight = 16;          // NVDEC frame pool surfaces beyond the decoder's own
+  // NVDEC frames stay in device memory (Frame kNv12 / MemoryLocation::kCuda,
+  // planes are device pointers) instead of being downloaded to host yuv420p.
+  bool keep_device_frames = false;
   // Live network inputs (rtsp, rtmp, srt, udp, ...; never files): once the
   // first open succeeded, a lost, ended or stalled stream is reopened with
   // this backoff until interrupt(). The first open fails fast instead (a
@@ -65,6 +73,8 @@ class Source {
 
   virtual std::uint64_t corrupt_packets() const = 0;
   virtual std::uint64_t bytes_read() const = 0;
+  // Bytes copied from device to host memory (NVDEC frames downloaded).
+  virtual std::uint64_t bytes_device_to_host() const { return 0; }
 };
 
 }  // namespace ballcam::io

@@ -1,4 +1,5 @@
 #include "pipeline/pipeline.hpp"
+#include "pipeline/device_choice.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -141,15 +142,28 @@ Status Pipeline::run() {
   const auto started = Clock::now();
   started_ns_.store(now_ns());
 
-  if (config_.device == Device::kCuda) {
-    return error(ErrorCode::kUnavailable,
-                 "--device cuda: this build has no CUDA pipeline; use --device cpu or auto");
+  // --- device choice (probes the driver; docs/GPU.md) ----------------------
+  DevicePlan plan;
+  {
+    auto p = plan_devices(config_.device, config_.decode);
+    if (!p.ok()) return p.status();
+    plan = std::move(p).value();
   }
 
   // --- open everything (errors here leave no output behind) ---------------
   {
-    auto src = io::Source::open(config_.source);
-    if (!src.ok()) return src.status();
+    io::SourceOptions source_options = config_.source;
+    source_options.decode = plan.decode;
+    source_options.hw_frames_in_flight = config_.queue_capacity * 3 + 4;  // every queue full, one per stage
+    auto src = io::Source::open(source_options);
+    if (!src.ok()) {
+      if (config_.device == Device::kCuda && src.status().code() == ErrorCode::kUnavailable) {
+        std::string why = src.status().message();
+        if (why.rfind("--decode nvdec: ", 0) == 0) why = why.substr(16);
+        return error(ErrorCode::kUnavailable, "--device cuda: " + why + "; use --device cpu or auto");
+      }
+      return src.status();
+    }
     im.source = std::move(src).value();
   }
   const io::StreamInfo& info = im.source->info();
@@ -166,8 +180,7 @@ Status Pipeline::run() {
   spdlog::info("input {}: {} {}x{} @ {:.3f} fps{}{}", info.url_redacted, info.video_codec, info.width_px,
                info.height_px, fps, live ? ", live" : "",
                info.has_audio ? ", audio " + info.audio_codec : ", no audio");
-  spdlog::info("device {}: CPU pipeline (decode libavcodec, detect '{}', encode libx264)",
-               to_string(config_.device), config_.detector.name);
+  spdlog::info("{}", describe_choice(config_.device, plan, info, config_.detector.name));
 
   {
     auto det = detect::create_detector(config_.detector);
@@ -543,7 +556,7 @@ Status Pipeline::run() {
   im.registry.counter("bytes_in").set(im.source->bytes_read());
   im.registry.counter("bytes_out").set(im.sink->bytes_written() + (im.record ? im.record->bytes_written() : 0));
   im.registry.counter("bytes_host_to_device").set(0);
-  im.registry.counter("bytes_device_to_host").set(0);
+  im.registry.counter("bytes_device_to_host").set(im.source->bytes_device_to_host());
   summary_.wall_s = wall_s;
   summary_.fps = wall_s > 0 ? static_cast<double>(im.frames_out.load()) / wall_s : 0.0;
   summary_.stages = im.registry.stage_summaries();
@@ -560,7 +573,8 @@ Status Pipeline::run() {
                                 {"audio", with_audio}}},
                     {"detector", im.detector->name()},
                     {"timeline", std::move(timeline)},
-                    {"device", "cpu"}};
+                    {"device", info.decoder == "nvdec" ? "cpu+nvdec" : "cpu"},
+                    {"decoder", info.decoder}};
   if (!config_.metrics_json.empty()) {
     std::ofstream out(config_.metrics_json);
     if (!out) {

@@ -50,6 +50,9 @@ struct PipelineConfig {
   TrackerConfig tracker;            // pixel values for a 1920-px, 25 fps view; scaled to the input
   CameraConfig camera;
   Device device = Device::kAuto;
+  // Video decode: auto = NVDEC when --device is not cpu and the GPU's NVDEC
+  // takes the stream, else libavcodec (pipeline/device_choice.hpp).
+  io::DecodeMode decode = io::DecodeMode::kAuto;
   std::string track_out;             // JSONL of TrackRecord per frame; empty = none
   std::string metrics_json;          // end-of-run summary; empty = none
   bool overlay = false;              // draw the ball estimate on the output
