@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
 #if defined(BALLCAM_HAVE_CUDA_KERNELS)
     return ballcam::gpu::run_perf(perf_out);
 #else
+    (void)perf_out;
     std::puts("perf: built without CUDA, nothing to measure");
     return 0;
 #endif
