@@ -1,10 +1,10 @@
 #include "app/doctor.hpp"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <variant>
 
 #include "core/status.hpp"
@@ -66,6 +66,7 @@ Check decode_check(const std::string& path, io::DecodeMode mode) {
 }
 
 const char* mark(bool ok) { return ok ? "ok  " : "FAIL"; }
+const char* mark(const Check& c) { return c.ok ? "ok  " : c.detail.rfind("skipped", 0) == 0 ? "skip" : "FAIL"; }
 
 }  // namespace
 
@@ -118,10 +119,11 @@ int run_doctor(const DoctorOptions& options) {
   Check cpu_decode, nvdec, kernels, torch, x264, nvenc;
   if (options.self_test) {
     std::printf("\nSelf-tests\n");
-    const auto dir = std::filesystem::temp_directory_path() / ("ballcam-doctor-" + std::to_string(::getpid()));
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    const std::string clip = (dir / "clip.mp4").string();
+    // POSIX calls, not std::filesystem: libtorch exports its own copies of
+    // some std::filesystem symbols, and remove_all() through them crashed.
+    std::string dir_template = "/tmp/ballcam-doctor-XXXXXX";
+    const char* dir = ::mkdtemp(dir_template.data());
+    const std::string clip = std::string(dir != nullptr ? dir : "/tmp") + "/ballcam-doctor-clip.mp4";
     synth::SynthOptions so;
     so.width_px = 640;
     so.height_px = 360;
@@ -139,9 +141,10 @@ int run_doctor(const DoctorOptions& options) {
       } else {
         nvdec = {false, "skipped: " + probe.driver_error};
       }
-      std::printf("  [%s] %-18s %s\n", mark(nvdec.ok), "decode NVDEC", nvdec.detail.c_str());
+      std::printf("  [%s] %-18s %s\n", mark(nvdec), "decode NVDEC", nvdec.detail.c_str());
     }
-    std::filesystem::remove_all(dir, ec);
+    ::unlink(clip.c_str());
+    if (dir != nullptr) ::rmdir(dir);
 #if defined(BALLCAM_HAVE_CUDA_KERNELS)
     if (probe.has_gpu()) {
       const Status st = gpu::kernel_self_test(&kernels.detail);
@@ -153,17 +156,17 @@ int run_doctor(const DoctorOptions& options) {
 #else
     kernels = {false, "not built"};
 #endif
-    std::printf("  [%s] %-18s %s\n", mark(kernels.ok), "CUDA kernels", kernels.detail.c_str());
+    std::printf("  [%s] %-18s %s\n", mark(kernels), "CUDA kernels", kernels.detail.c_str());
     torch.ok = torch_cuda && detect::torch_cuda_self_test(&torch.detail);
     if (!torch_cuda) torch.detail = torch_note;
-    std::printf("  [%s] %-18s %s\n", mark(torch.ok), "libtorch CUDA", torch.detail.c_str());
+    std::printf("  [%s] %-18s %s\n", mark(torch), "libtorch CUDA", torch.detail.c_str());
     if (probe.has_gpu()) {
       const Status st = io::try_open_encoder("h264_nvenc", 1280, 720);
       nvenc = {st.ok(), st.ok() ? "h264_nvenc opens at 1280x720" : st.message()};
     } else {
       nvenc = {false, "skipped: " + probe.driver_error};
     }
-    std::printf("  [%s] %-18s %s\n", mark(nvenc.ok), "encode NVENC", nvenc.detail.c_str());
+    std::printf("  [%s] %-18s %s\n", mark(nvenc), "encode NVENC", nvenc.detail.c_str());
   }
 
   // --- verdict --------------------------------------------------------------------
