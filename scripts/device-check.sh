@@ -82,6 +82,13 @@ torch_lib=$([[ -n $py ]] && timeout 60 "$py" -c 'import torch, os; print(os.path
 echo "torch cmake prefix: ${torch_prefix:-none}"
 if [[ -f $ffroot/lib/libavcodec.a ]]; then note "static FFmpeg: $ffroot"; else note "static FFmpeg: NOT carried (no NVDEC tests)"; fi
 
+# FootAndBall weights for the libtorch CUDA check: carried in an ignored
+# folder (never committed), e.g. .devmodels/footandball_20201019.pth.
+if [[ -z ${BALLCAM_FOOTANDBALL_WEIGHTS:-} && -f $root/.devmodels/footandball_20201019.pth ]]; then
+  export BALLCAM_FOOTANDBALL_WEIGHTS=$root/.devmodels/footandball_20201019.pth
+fi
+note "FootAndBall weights: ${BALLCAM_FOOTANDBALL_WEIGHTS:-not carried (torch CUDA test skips)}"
+
 # --- the prebuilt full binary (doctor, synth, run) ------------------------------
 clip=$work/clip1080.mp4
 if [[ -x $bundle/ballcam ]]; then

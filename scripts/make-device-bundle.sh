@@ -21,7 +21,7 @@ cp "$bin" "$out/ballcam"
 strip --strip-debug "$out/ballcam"
 # glibc, the GCC runtime, libtorch/c10 and CUDA/NVIDIA libraries come from
 # the target (its PyTorch and driver); everything else travels.
-skip='^(linux-vdso|ld-linux|libc\.|libm\.|libdl\.|libpthread\.|librt\.|libstdc\+\+|libgcc_s|libtorch|libc10|libcuda\.|libnv|libcublas|libcudnn|libcufft|libcurand|libcusparse|libcusolver|libcupti|libnccl|libgomp|libshm)'
+skip='^(linux-vdso|ld-linux|libc\.|libm\.|libdl\.|libpthread\.|librt\.|libstdc\+\+|libgcc_s|libtorch|libc10|libcuda\.|libnv|libcublas|libcudnn|libcufft|libcurand|libcusparse|libcusolver|libcupti|libcufile|libutil\.|libnccl|libgomp|libshm)'
 ldd "$bin" | awk '/=> \//{print $1" "$3}' | while read -r name path; do
   if [[ $name =~ $skip ]]; then continue; fi
   cp -L "$path" "$out/lib/$name"
