@@ -73,14 +73,14 @@ endif()
 # --- libtorch (AUTO) -----------------------------------------------------------
 set(BALLCAM_HAVE_TORCH OFF)
 if(NOT BALLCAM_WITH_TORCH STREQUAL "OFF")
-  if(NOT Torch_DIR)
+  if(NOT Torch_DIR OR NOT BALLCAM_TORCH_PYTHON)
     # The project venv (scripts/setup.sh) or any python with torch installed.
     foreach(_py "${CMAKE_CURRENT_SOURCE_DIR}/.venv/bin/python3" python3)
       execute_process(COMMAND ${_py} -c "import torch.utils; print(torch.utils.cmake_prefix_path)"
         OUTPUT_VARIABLE _bc_torch_prefix OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE _bc_rc)
       if(_bc_rc EQUAL 0 AND _bc_torch_prefix)
         list(APPEND CMAKE_PREFIX_PATH "${_bc_torch_prefix}")
-        set(BALLCAM_TORCH_PYTHON "${_py}")  # tests run reference models with it
+        set(BALLCAM_TORCH_PYTHON "${_py}" CACHE INTERNAL "python with torch, for reference-model tests")
         break()
       endif()
     endforeach()

@@ -143,26 +143,11 @@ class Model final : public FootAndBallModel {
 }  // namespace
 
 Result<std::unique_ptr<FootAndBallModel>> load_footandball(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error(ErrorCode::kInputError, "footandball: cannot read model file '" + path + "'");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  c10::IValue value;
-  try {
-    value = torch::pickle_load(bytes);
-  } catch (const std::exception& e) {
-    std::string what = e.what();
-    what = what.substr(0, what.find('\n'));
-    return error(ErrorCode::kInputError, "footandball: '" + path + "' is not a torch.save file (" + what + ")");
-  }
-  if (!value.isGenericDict())
-    return error(ErrorCode::kInvalidArgument, "footandball: '" + path + "' does not hold a state_dict");
-  const auto dict = value.toGenericDict();
-  std::map<std::string, torch::Tensor> file;
-  for (const auto& item : dict) {
-    if (!item.key().isString() || !item.value().isTensor())
-      return error(ErrorCode::kInvalidArgument, "footandball: '" + path + "' holds a non-tensor entry");
-    file[item.key().toStringRef()] = item.value().toTensor();
-  }
+  if (!std::ifstream(path, std::ios::binary))
+    return error(ErrorCode::kInputError, "footandball: cannot read model file '" + path + "'");
+  auto loaded = load_state_dict(path);
+  if (!loaded.ok()) return loaded.status().with_context("footandball");
+  const std::map<std::string, torch::Tensor>& file = *loaded;
 
   Net net;
   std::set<std::string> used;

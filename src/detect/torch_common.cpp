@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/serialize.h>
 #include <torch/torch.h>
 
 #include "detect/log.hpp"
@@ -124,6 +126,110 @@ torch::Tensor frame_to_tensor(const Frame& frame, int out_w, int out_h, const In
   auto t = torch::empty({1, 3, out_h, out_w}, torch::kFloat32);
   frame_region_to_chw(frame, 0.0, 0.0, frame.width_px, frame.height_px, out_w, out_h, norm, t.data_ptr<float>());
   return t;
+}
+
+namespace {
+
+// torch.save records each storage's device ("cuda:0" for weights saved from
+// a GPU) and the unpickler restores it there, which fails without a driver;
+// its map-to-device option trips an internal assert on OrderedDict state
+// dicts (libtorch 2.11). So the location strings of the pickle are rewritten
+// to "cpu".
+std::string locations_to_cpu(const std::string& pickle) {
+  std::string out;
+  out.reserve(pickle.size());
+  for (std::size_t i = 0; i < pickle.size(); ++i) {
+    const unsigned char op = static_cast<unsigned char>(pickle[i]);
+    // SHORT_BINUNICODE (0x8c, 1 length byte) or BINUNICODE ('X', 4 bytes LE)
+    const std::size_t header = op == 0x8c ? 2 : op == 'X' ? 5 : 0;
+    if (header > 0 && i + header + 4 <= pickle.size()) {
+      std::size_t len = 0;
+      for (std::size_t k = header - 1; k >= 1; --k) len = (len << 8) | static_cast<unsigned char>(pickle[i + k]);
+      if (len >= 4 && len <= 10 && i + header + len <= pickle.size() && pickle.compare(i + header, 4, "cuda") == 0) {
+        out += static_cast<char>(op);
+        out += static_cast<char>(3);
+        out.append(header - 2, '\0');
+        out += "cpu";
+        i += header + len - 1;
+        continue;
+      }
+    }
+    out += pickle[i];
+  }
+  return out;
+}
+
+// A state_dict pickle ends with BUILD(dict, {"_metadata": OrderedDict(...)})
+// (module versions), which libtorch's unpickler cannot apply to a dict. The
+// tensors are complete before it: cut the pickle there (before the state's
+// EMPTY_DICT) and stop.
+std::string drop_metadata(std::string pickle) {
+  // The top-level OrderedDict() becomes a plain dict (EMPTY_DICT).
+  static const std::string ordered = std::string("ccollections\nOrderedDict\nq\0)R", 29);
+  // Memo 0 then holds that dict, so the tensors' backward-hook
+  // OrderedDict() (BINGET 0, EMPTY_TUPLE, REDUCE) become empty dicts too.
+  if (pickle.compare(2, ordered.size(), ordered) == 0) {
+    static const std::string hooks = std::string("h\0)R", 4);
+    std::string out = pickle.substr(0, 2) + std::string("}q\0", 3);
+    std::size_t from = 2 + ordered.size();
+    for (std::size_t at = pickle.find(hooks, from); at != std::string::npos; at = pickle.find(hooks, from)) {
+      out.append(pickle, from, at - from);
+      out += '}';
+      from = at + hooks.size();
+    }
+    out.append(pickle, from, std::string::npos);
+    pickle = std::move(out);
+  }
+  static const std::string key = std::string("X\x09\0\0\0_metadata", 14);
+  const std::size_t at = pickle.rfind(key);
+  if (at == std::string::npos || pickle.size() < 2 || pickle.compare(pickle.size() - 2, 2, "b.") != 0) return pickle;
+  // EMPTY_DICT, then BINPUT (2 bytes) or LONG_BINPUT (5 bytes) of it.
+  for (std::size_t back : {3u, 6u, 1u})
+    if (at >= back && pickle[at - back] == '}') return pickle.substr(0, at - back) + ".";
+  return pickle;
+}
+
+}  // namespace
+
+Result<std::map<std::string, torch::Tensor>> load_state_dict(const std::string& path) {
+  c10::IValue value;
+  try {
+    // The archive again, with data.pkl's locations rewritten, for pickle_load.
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    std::vector<char> archive;
+    {
+      caffe2::serialize::PyTorchStreamWriter writer([&](const void* buf, std::size_t n) -> std::size_t {
+        archive.insert(archive.end(), static_cast<const char*>(buf), static_cast<const char*>(buf) + n);
+        return n;
+      });
+      for (const std::string& name : reader.getAllRecords()) {
+        if (name == ".data/version" || name == "version" || name == "byteorder" || name == ".data/serialization_id")
+          continue;  // the writer adds its own
+        auto [data, size] = reader.getRecord(name);
+        if (name == "data.pkl") {
+          const std::string pickle =
+              drop_metadata(locations_to_cpu(std::string(static_cast<const char*>(data.get()), static_cast<std::size_t>(size))));
+          writer.writeRecord(name, pickle.data(), pickle.size());
+        } else {
+          writer.writeRecord(name, data.get(), static_cast<std::size_t>(size));
+        }
+      }
+      writer.writeEndOfFile();
+    }
+    value = torch::pickle_load(archive);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));
+    return error(ErrorCode::kInputError, "'" + path + "' is not a readable torch.save file (" + what + ")");
+  }
+  if (!value.isGenericDict()) return error(ErrorCode::kInvalidArgument, "'" + path + "' does not hold a state_dict");
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& item : value.toGenericDict()) {
+    if (!item.key().isString() || !item.value().isTensor())
+      return error(ErrorCode::kInvalidArgument, "'" + path + "' holds a non-tensor entry");
+    tensors[item.key().toStringRef()] = item.value().toTensor();
+  }
+  return tensors;
 }
 
 void CallTimer::add_call_ms(double ms) {

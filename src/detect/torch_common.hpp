@@ -6,12 +6,14 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <torch/types.h>
 
 #include "core/frame.hpp"
+#include "core/status.hpp"
 #include "detect/planner.hpp"
 
 namespace ballcam::detect {
@@ -41,6 +43,13 @@ torch::Tensor tiles_to_batch(const Frame& frame, const std::vector<PlannedTile>&
 
 // [1, 3, out_h, out_w] float tensor of the whole frame resampled to out_w x out_h.
 torch::Tensor frame_to_tensor(const Frame& frame, int out_w, int out_h, const InputNormalisation& norm);
+
+// The tensors of a state_dict saved by torch.save (zip format), on the CPU
+// whatever device they were saved from (torch::pickle_load would try to put
+// CUDA-saved tensors back on CUDA). kInputError when the file cannot be read
+// or is not a torch.save archive; kInvalidArgument when it holds something
+// other than a flat name -> tensor dict.
+Result<std::map<std::string, torch::Tensor>> load_state_dict(const std::string& path);
 
 // Model load time and per-call latency of one backend instance.
 class CallTimer {
