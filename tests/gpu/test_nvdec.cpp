@@ -170,6 +170,8 @@ int max_diff(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>
 }
 
 void compare_codec(const std::string& encoder, const std::string& muxer, int w, int h) {
+  const gpu::DriverProbe& probe = gpu::probe_driver();
+  if (!probe.has_gpu() && !device_required()) GTEST_SKIP() << "no GPU: " << probe.driver_error;
   const auto dir = std::filesystem::temp_directory_path();
   const std::string path = (dir / ("ballcam_nvdec_" + muxer + "_" + std::to_string(w) + ".bin")).string();
   const std::string enc_err = encode_clip(encoder, muxer, path, w, h, 30);
