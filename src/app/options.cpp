@@ -279,7 +279,6 @@ std::vector<OptionSpec> build_options() {
                             "Neural detectors: per-frame time budget in ms; frames it cannot pay for are skipped (0 = none)",
                             [](PipelineConfig& c) -> double& { return c.detector.planner.budget_ms; }, 0.0, 10000.0));
 
-
   // --- run outputs / pipeline -------------------------------------------------------
   o.push_back(string_option("track_out", "track-out", "Write the per-frame ball track (JSONL) to this file",
                             [](PipelineConfig& c) -> std::string& { return c.track_out; }));
