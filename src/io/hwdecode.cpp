@@ -1,5 +1,7 @@
 #include "io/hwdecode.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavutil/hwcontext.h>
@@ -57,7 +59,11 @@ Status enable_nvdec(AVCodecContext* dec, int frames_in_flight) {
   }
   dec->hw_device_ctx = device;  // the codec context owns the reference now
   dec->get_format = &pick_cuda_format;
-  dec->extra_hw_frames = frames_in_flight > 0 ? frames_in_flight : 0;
+  // NVDEC takes at most 32 decode surfaces, and FFmpeg asks for the
+  // stream's DPB (up to 16) + 2 + extra_hw_frames of them: more and
+  // cuvidCreateDecoder fails with CUDA_ERROR_INVALID_VALUE (seen on the
+  // H200 with 28 extra), after which FFmpeg silently decodes on the CPU.
+  dec->extra_hw_frames = std::clamp(frames_in_flight, 0, kMaxExtraNvdecSurfaces);
   // The hwaccel decodes in order on the GPU; frame threads would only add
   // latency and surfaces.
   dec->thread_count = 1;

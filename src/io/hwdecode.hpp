@@ -31,7 +31,9 @@ bool nvdec_codec(AVCodecID id);
 // `dec` decode into AV_PIX_FMT_CUDA frames. Call before avcodec_open2.
 // `frames_in_flight`: frames the caller holds at once beyond the decoder's own
 // references (queue capacity + one per stage); FFmpeg sizes the pool with it.
+// Capped at kMaxExtraNvdecSurfaces (NVDEC's 32 surfaces less a full DPB).
 Status enable_nvdec(AVCodecContext* dec, int frames_in_flight);
+inline constexpr int kMaxExtraNvdecSurfaces = 32 - 16 - 2;
 
 // Copies a hardware frame into host memory (NV12, or P010 for 10-bit) and
 // adds the bytes moved to `*bytes`. Timestamps and properties are copied too.

@@ -344,6 +344,13 @@ class FfmpegSource final : public Source {
     last_pts_us_ = pts_us;
     f.pts_us = pts_us;
 
+    if (info_.decoder == "nvdec" && av->format != AV_PIX_FMT_CUDA && !warned_hw_fallback_) {
+      // FFmpeg falls back to its software decoder when the hwaccel fails to
+      // initialise (it logs why); say so once rather than claim NVDEC.
+      warned_hw_fallback_ = true;
+      spdlog::warn("input {}: NVDEC did not start (see FFmpeg's message above); decoding on the CPU",
+                   info_.url_redacted);
+    }
     if (av->format == AV_PIX_FMT_CUDA) {
       if (options_.keep_device_frames) {
         const AVHWFramesContext* hwf = reinterpret_cast<const AVHWFramesContext*>(av->hw_frames_ctx->data);
@@ -416,6 +423,7 @@ class FfmpegSource final : public Source {
   std::uint64_t corrupt_packets_ = 0;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t bytes_device_to_host_ = 0;
+  bool warned_hw_fallback_ = false;
 };
 
 

@@ -154,7 +154,11 @@ Status Pipeline::run() {
   {
     io::SourceOptions source_options = config_.source;
     source_options.decode = plan.decode;
-    source_options.hw_frames_in_flight = config_.queue_capacity * 3 + 4;  // every queue full, one per stage
+    // Device frames held at once: every queue full and one per stage when
+    // they stay on the GPU; when each is downloaded on arrival, only the one
+    // being copied (io caps the pool at what NVDEC allows).
+    source_options.hw_frames_in_flight =
+        source_options.keep_device_frames ? config_.queue_capacity * 3 + 4 : 2;
     auto src = io::Source::open(source_options);
     if (!src.ok()) {
       if (config_.device == Device::kCuda && src.status().code() == ErrorCode::kUnavailable) {
