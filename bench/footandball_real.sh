@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Ball detection on the hand-annotated real footage (tests/data/annotations):
+# the classical detector and FootAndBall with and without the planner, at
+# input scale 1 and 2. Precision/recall at <= 8 px from `ballcam eval`, and
+# the end-to-end FPS of each run on this machine.
+#   bench/footandball_real.sh BALLCAM WEIGHTS FOOTAGE_DIR [OUT_DIR]
+# Prints a markdown table. Needs a ballcam built with libtorch.
+set -uo pipefail
+if [[ $# -lt 3 ]]; then
+  echo "usage: $0 BALLCAM WEIGHTS FOOTAGE_DIR [OUT_DIR]" >&2
+  exit 2
+fi
+bin=$1 weights=$2 footage=$3
+out=${4:-$(mktemp -d /tmp/ballcam-fab-XXXXXX)}
+mkdir -p "$out"
+ann="$(cd "$(dirname "$0")/.." && pwd)/tests/data/annotations"
+configs=(
+  "classical|--detector classical"
+  "footandball, whole frame, scale 1|--detector footandball --model $weights --no-planner"
+  "footandball, planner, scale 1|--detector footandball --model $weights"
+  "footandball, whole frame, scale 2|--detector footandball --model $weights --no-planner --input-scale 2"
+  "footandball, planner, scale 2|--detector footandball --model $weights --input-scale 2"
+)
+echo "| clip | detector | precision (<= 8 px) | recall (<= 8 px) | end-to-end FPS |"
+echo "|---|---|---|---|---|"
+for clip in zak_soccer rubi_football; do
+  i=0
+  for c in "${configs[@]}"; do
+    name=${c%%|*} args=${c#*|}
+    tag="$clip-$i"; i=$((i + 1))
+    # shellcheck disable=SC2086
+    if ! "$bin" run -q -i "$footage/$clip.mp4" -o "$out/$tag.mkv" --no-audio $args --track-out "$out/$tag.jsonl" \
+        --metrics-json "$out/$tag.metrics.json" >"$out/$tag.log" 2>&1; then
+      echo "| $clip | $name | run failed: $(tail -1 "$out/$tag.log") | | |"
+      continue
+    fi
+    "$bin" eval --truth "$ann/$clip.jsonl" --track "$out/$tag.jsonl" --radius 8 >"$out/$tag.eval" 2>&1
+    p=$(awk '/detection precision/{print $3, $4; exit}' "$out/$tag.eval")
+    r=$(awk '/detection recall/{print $3, $4; exit}' "$out/$tag.eval")
+    fps=$(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(round(m.get('fps', m.get('summary', {}).get('fps', 0)), 1))" \
+      "$out/$tag.metrics.json" 2>/dev/null || echo "?")
+    echo "| $clip | $name | $p | $r | $fps |"
+  done
+done
