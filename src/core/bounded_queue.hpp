@@ -51,12 +51,7 @@ class BoundedQueue {
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty()) return std::nullopt;
-    T item = std::move(items_.front());
-    items_.pop_front();
-    lock.unlock();
-    not_full_.notify_one();
-    return item;
+    return take_front(lock);
   }
 
   // Like pop(), but gives up after `timeout`. std::nullopt with closed()
@@ -65,23 +60,13 @@ class BoundedQueue {
   std::optional<T> pop_for(std::chrono::duration<Rep, Period> timeout) {
     std::unique_lock lock(mutex_);
     not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
-    if (items_.empty()) return std::nullopt;
-    T item = std::move(items_.front());
-    items_.pop_front();
-    lock.unlock();
-    not_full_.notify_one();
-    return item;
+    return take_front(lock);
   }
 
   // Non-blocking pop.
   std::optional<T> try_pop() {
     std::unique_lock lock(mutex_);
-    if (items_.empty()) return std::nullopt;
-    T item = std::move(items_.front());
-    items_.pop_front();
-    lock.unlock();
-    not_full_.notify_one();
-    return item;
+    return take_front(lock);
   }
 
   // No more pushes; pending items can still be popped.
@@ -113,6 +98,17 @@ class BoundedQueue {
   }
 
  private:
+  // With `lock` held: the front item (nullopt when empty), then unlocks and
+  // wakes one blocked producer.
+  std::optional<T> take_front(std::unique_lock<std::mutex>& lock) {
+    if (items_.empty()) return std::nullopt;
+    T item = std::move(items_.front());
+    items_.pop_front();
+    lock.unlock();
+    not_full_.notify_one();
+    return item;
+  }
+
   const std::size_t capacity_;
   const OverflowPolicy policy_;
   mutable std::mutex mutex_;

@@ -324,6 +324,18 @@ class FfmpegSource final : public Source {
     return Status::Ok();
   }
 
+  // Points f's first `planes` planes at av's and makes f own av (no copy).
+  static void adopt_planes(Frame& f, ff::FramePtr av, int planes) {
+    for (int p = 0; p < planes; ++p) {
+      f.planes[p] = av->data[p];
+      f.strides[p] = av->linesize[p];
+    }
+    f.storage = std::shared_ptr<void>(av.release(), [](void* p) {
+      auto* fr = static_cast<AVFrame*>(p);
+      av_frame_free(&fr);
+    });
+  }
+
   Result<Frame> to_frame(ff::FramePtr av) {
     Frame f;
     f.format = PixelFormat::kYuv420p;
@@ -360,14 +372,7 @@ class FfmpegSource final : public Source {
         }
         f.format = PixelFormat::kNv12;
         f.memory = MemoryLocation::kCuda;
-        for (int p = 0; p < 2; ++p) {
-          f.planes[p] = av->data[p];
-          f.strides[p] = av->linesize[p];
-        }
-        f.storage = std::shared_ptr<void>(av.release(), [](void* p) {
-          auto* fr = static_cast<AVFrame*>(p);
-          av_frame_free(&fr);
-        });
+        adopt_planes(f, std::move(av), 2);
         return f;
       }
       // The CPU pipeline: one download (NV12), then NV12 -> yuv420p below.
@@ -377,14 +382,7 @@ class FfmpegSource final : public Source {
     }
     const auto fmt = static_cast<AVPixelFormat>(av->format);
     if (fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P) {
-      for (int p = 0; p < 3; ++p) {
-        f.planes[p] = av->data[p];
-        f.strides[p] = av->linesize[p];
-      }
-      f.storage = std::shared_ptr<void>(av.release(), [](void* p) {
-        auto* fr = static_cast<AVFrame*>(p);
-        av_frame_free(&fr);
-      });
+      adopt_planes(f, std::move(av), 3);
       return f;
     }
     // Any other pixel format: one swscale conversion into a fresh host frame.
