@@ -9,12 +9,15 @@
 namespace ballcam::detect {
 namespace {
 
-constexpr int kFix = 7;
-// How long an unbroken chain of consistent detections keeps the relaxed
-// context cues after the last strong (isolated) sighting of the ball.
+constexpr int kFix = 7;  // background fixed point: value << 7 fits int16 for 8-bit input
 // How long a ball last seen standing still is looked for at that spot.
 constexpr std::int64_t kStillBallFrames = 75;
-constexpr std::int64_t kMaxHeldFrames = 150;  // background fixed point: value << 7 fits int16 for 8-bit input
+// How long an unbroken chain of consistent detections keeps the relaxed
+// context cues after the last strong (isolated) sighting of the ball.
+constexpr std::int64_t kMaxHeldFrames = 150;
+// Score of a still ball held at its spot while half hidden (hold_still_ball):
+// any candidate scoring this much elsewhere wins over it.
+constexpr double kHeldBallScore = 0.4;
 
 // One connected component of a half-resolution mask.
 struct Blob {
@@ -110,6 +113,7 @@ class ClassicalDetector final : public Detector {
     frames_seen_ = 0;
     have_track_ = false;
     chain_from_strong_ = false;
+    seen_index_ = -1000;
     prev_cands_.clear();
   }
 
@@ -257,6 +261,19 @@ class ClassicalDetector final : public Detector {
     return total ? (hit + outside) / total : 0.0;
   }
 
+  // Whether the 2 rows directly above the blob (its columns and one either
+  // side) are plain background: no coloured foreground and no luma change.
+  bool clear_above(const Blob& b) const {
+    for (int y = b.y0 - 2; y < b.y0; ++y) {
+      if (y < 0) return false;
+      for (int x = std::max(0, b.x0 - 1); x <= std::min(w_ - 1, b.x1 + 1); ++x) {
+        const int i = y * w_ + x;
+        if (fg_[static_cast<size_t>(i)] || std::abs(y2_[i] - bg_luma(i)) > p_.bright_threshold) return false;
+      }
+    }
+    return true;
+  }
+
   // Chroma saturation (distance from neutral grey) at a half-res pixel.
   static int saturation(const Frame& f, int x, int y) {
     const int u = f.planes[1][static_cast<size_t>(y) * f.strides[1] + x] - 128;
@@ -317,7 +334,11 @@ class ClassicalDetector final : public Detector {
       // none of their chroma after encoding).
       const double colour = 0.45 + 0.55 * ramp(neutral / lum_frac, 0.08, 0.3);
       const double isolation = 1.0 - ramp(ring_foreground(b), 0.08, 0.45);
-      const double above = strip_foreground(b, -1), below = strip_foreground(b, +1);
+      // A sock or boot has its leg right on top of it; a ball in front of
+      // a player's feet has a strip of plain grass between it and the feet,
+      // so the legs further up count for half.
+      const double gap_above = clear_above(b) ? 0.5 : 1.0;
+      const double above = gap_above * strip_foreground(b, -1), below = strip_foreground(b, +1);
       // Above is only a soft cue: a dribbled ball sits by the feet.
       const double below_factor = 1.0 - (b.peak < 70 ? 0.5 : 1.0) * ramp(below, 0.04, 0.2);  // dim: a ball just kicked
       const double body = std::max(0.0, 1.0 - 0.6 * ramp(above, 0.04, 0.2) - 0.4 * ramp(above, 0.3, 0.55)) * below_factor;
@@ -375,7 +396,10 @@ class ClassicalDetector final : public Detector {
       double appearance = c.appearance;
       if (have_pred) {
         const double d = std::hypot(c.ball.center.x - pred.x, c.ball.center.y - pred.y);
-        motion = d < gate ? 1.0 - 0.2 * d / gate : 0.6;  // a kick can beat any gate
+        // A kick can beat any gate; and a blob that looks exactly like a ball
+        // outside the gate must not lose to a dim one the prior has locked
+        // on to (a ghost the background model has not yet forgotten).
+        motion = d < gate ? 1.0 - 0.2 * d / gate : 0.6 + 0.3 * ramp(c.appearance, 0.8, 1.0);
         // Right where a freshly seen ball should be, a player next to it is
         // expected (a dribble, a tackle): trust the blob's own look more.
         // (Nothing is ever below a ball at a player's feet but grass.)
@@ -398,6 +422,7 @@ class ClassicalDetector final : public Detector {
     }
     std::sort(cands_.begin(), cands_.end(),
               [](const Candidate& a, const Candidate& b) { return a.ball.score > b.ball.score; });
+    const bool held = hold_still_ball(f);
     prev_cands_ = cands_;
     for (const Candidate& c : cands_) {
       if (c.ball.score < cfg_.min_score || static_cast<int>(out.balls.size()) >= cfg_.max_candidates) break;
@@ -418,12 +443,59 @@ class ClassicalDetector final : public Detector {
       last_pos_ = p;
       last_radius_ = out.balls.front().radius_px;
       last_index_ = f.index;
+      // Only a blob that looks like a ball on its own (white, round, bright,
+      // lying on the grass with nothing below it) counts as the ball seen in
+      // full; a goalkeeper's legs that the chain held on to must not be kept
+      // by hold_still_ball().
+      if (!held && cands_.front().look >= 0.7 && cands_.front().grounded >= 0.2) {
+        seen_index_ = f.index;
+        seen_pos_ = p;
+      }
       if (cands_.front().appearance * 0.6 >= cfg_.min_score) {
         last_strong_index_ = f.index;
         chain_from_strong_ = true;
       }
       have_track_ = true;
     }
+  }
+
+  // A ball standing still where it was last seen, now half hidden by the
+  // player standing over it (a set piece, a shielded ball): its blob shrinks
+  // below the size test or merges with a white sock into one shapeless blob.
+  // While nothing scores as well elsewhere and bright pixels still cover a
+  // third of its disc, it stays where it was, for at most kStillBallFrames
+  // after it was last seen in full. Returns whether it was held.
+  bool hold_still_ball(const Frame& f) {
+    if (!have_track_ || f.index <= last_index_ || f.index - last_index_ > 2) return false;
+    if (f.index - seen_index_ > kStillBallFrames || std::hypot(last_vel_.x, last_vel_.y) >= 1.0) return false;
+    if (std::hypot(last_pos_.x - seen_pos_.x, last_pos_.y - seen_pos_.y) > 4.0) return false;  // seen here, in full
+    if (!cands_.empty() && cands_.front().ball.score >= kHeldBallScore) return false;
+    const double cx = last_pos_.x / 2, cy = last_pos_.y / 2;
+    const double rb = std::max(1.0, last_radius_ / 2);  // the ball's radius at half resolution
+    const double rh = rb + 1.0;  // a pixel of slack: the last centre was measured on the visible part
+    int total = 0, lit = 0;
+    for (int y = static_cast<int>(cy - rh); y <= static_cast<int>(cy + rh); ++y) {
+      for (int x = static_cast<int>(cx - rh); x <= static_cast<int>(cx + rh); ++x) {
+        if (y < 0 || y >= h_ || x < 0 || x >= w_) continue;
+        if ((x + 0.5 - cx) * (x + 0.5 - cx) + (y + 0.5 - cy) * (y + 0.5 - cy) > rh * rh) continue;
+        const int i = y * w_ + x;
+        ++total;
+        lit += y2_[i] - bg_luma(i) > p_.bright_threshold;
+      }
+    }
+    // At least a third of the ball's own area still lit: a ball half hidden
+    // by a dark sock passes, an empty spot does not.
+    if (lit < std::max(2.0, 0.35 * 3.14159265 * rb * rb)) return false;
+    // The held ball replaces whatever weaker blob covers its spot.
+    std::erase_if(cands_, [&](const Candidate& c) {
+      return std::hypot(c.ball.center.x - last_pos_.x, c.ball.center.y - last_pos_.y) < 6.0;
+    });
+    Candidate held;
+    held.ball.center = last_pos_;
+    held.ball.radius_px = last_radius_;
+    held.ball.score = kHeldBallScore;
+    cands_.insert(cands_.begin(), held);
+    return true;
   }
 
   void find_players(Detections& out) {
@@ -457,6 +529,8 @@ class ClassicalDetector final : public Detector {
   double last_radius_ = 0;
   std::int64_t last_index_ = 0;
   std::int64_t last_strong_index_ = -1000;
+  std::int64_t seen_index_ = -1000;  // last ball-like detection not held by hold_still_ball()
+  Point2 seen_pos_;
   bool chain_from_strong_ = false;  // every detection since the last strong one was consistent
 };
 
