@@ -34,6 +34,7 @@ struct Candidate {
   double look = 0;        // size, shape, contrast, colour only
   double below = 1;       // the "no body below" factor (heads, shirts, shorts fail it)
   double grounded = 0;    // appearance with the legs above discounted (grass below only)
+  double contrast = 0;    // how far its peak rises over the background, 0..1
   int static_frames = 0;
 };
 
@@ -358,6 +359,7 @@ class ClassicalDetector final : public Detector {
       c.ball.radius_px = std::clamp(r, min_r, max_r);
       c.appearance = appearance;
       c.look = size * shape * (0.3 + 0.7 * contrast) * colour;
+      c.contrast = contrast;
       c.below = below_factor;
       c.grounded = size * shape * (0.3 + 0.7 * contrast) * colour * isolation * body_grounded;
       cands_.push_back(c);
@@ -392,6 +394,11 @@ class ClassicalDetector final : public Detector {
         if (std::hypot(p.ball.center.x - c.ball.center.x, p.ball.center.y - c.ball.center.y) < 1.0)
           c.static_frames = std::max(c.static_frames, p.static_frames + 1);
       double still = c.static_frames > 75 ? 0.6 : 1.0;
+      // A dim blob is a ball only when motion blur smears it; one that has
+      // not moved for a second is a ghost (something the background learned
+      // during warm-up and that has since left) or a faint marking.
+      const bool dim_and_static = c.static_frames >= 25 && c.contrast < 0.7;
+      if (dim_and_static) still = 0.4;
       double motion = 1.0;  // no prediction: no opinion
       double appearance = c.appearance;
       if (have_pred) {
@@ -399,7 +406,7 @@ class ClassicalDetector final : public Detector {
         // A kick can beat any gate; and a blob that looks exactly like a ball
         // outside the gate must not lose to a dim one the prior has locked
         // on to (a ghost the background model has not yet forgotten).
-        motion = d < gate ? 1.0 - 0.2 * d / gate : 0.6 + 0.3 * ramp(c.appearance, 0.8, 1.0);
+        motion = d < gate ? 1.0 - 0.2 * d / gate : 0.6 + 0.3 * ramp(c.appearance, 0.6, 1.0);
         // Right where a freshly seen ball should be, a player next to it is
         // expected (a dribble, a tackle): trust the blob's own look more.
         // (Nothing is ever below a ball at a player's feet but grass.)
@@ -416,7 +423,7 @@ class ClassicalDetector final : public Detector {
           std::hypot(c.ball.center.x - last_pos_.x, c.ball.center.y - last_pos_.y) < 6.0) {
         appearance = std::max(appearance, c.grounded);
         motion = 1.0;
-        still = 1.0;  // expected to stand still: that is how it was last seen
+        if (!dim_and_static) still = 1.0;  // expected to stand still: that is how it was last seen
       }
       c.ball.score = std::clamp(appearance * motion * still, 0.0, 1.0);
     }
