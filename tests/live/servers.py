@@ -126,3 +126,49 @@ rtmp {{
 
     def recordings(self):
         return sorted(self.record_dir.glob("*.flv"))
+
+
+class SrtListener:
+    """An SRT ingest on loopback: srt://127.0.0.1:PORT in listener mode,
+    served by FFmpeg's libsrt (the same library an SRT ingest runs), each
+    session written to record_dir as session-N.ts with the timestamps the
+    sender gave it (-copyts). SRT runs over UDP, so
+    there is no port to poll: start() returns once the process runs."""
+
+    def __init__(self, work_dir, port=None):
+        self.dir = Path(work_dir)
+        self.port = port or free_port()
+        self.record_dir = self.dir / "rec"
+        self.record_dir.mkdir(parents=True, exist_ok=True)
+        self.sessions = 0
+        self.proc = None
+
+    def url(self, options="mode=caller"):
+        return f"srt://127.0.0.1:{self.port}?{options}"
+
+    def start(self):
+        self.sessions += 1
+        out = self.record_dir / f"session-{self.sessions}.ts"
+        # A short probe: an ingest starts passing the stream on at once (the
+        # default 5 s analysis would hold every byte of a short session back).
+        self.proc = subprocess.Popen(["ffmpeg", "-nostdin", "-v", "error", "-y", "-probesize", "65536",
+                                      "-analyzeduration", "500000", "-i",
+                                      f"srt://127.0.0.1:{self.port}?mode=listener", "-c", "copy", "-copyts",
+                                      "-f", "mpegts",
+                                      str(out)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=open(self.dir / f"session-{self.sessions}.log", "wb"))
+        time.sleep(0.3)
+        assert self.proc.poll() is None, f"SRT listener exited (see {self.dir})"
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        """SIGTERM: the ingest closes its sessions and exits (a restart);
+        SIGKILL: it dies without a goodbye, as a crashed server does."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(10)
+        self.proc = None
+
+    def recordings(self):
+        return sorted(self.record_dir.glob("session-*.ts"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import NginxRtmp, RtspServer, free_port
+from servers import NginxRtmp, RtspServer, SrtListener, free_port
 
 BIN = os.environ.get("BALLCAM_BIN", "build/src/app/ballcam")
 RECOVER_S = 3.0          # the issue's bound: frames flow again within 3 s of the server being back
@@ -138,7 +138,8 @@ def decodes(path):
     assert r.returncode == 0 and r.stderr.strip() == "", f"{path} does not decode cleanly: {r.stderr[-1500:]}"
     p = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
                         "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True)
-    pts = sorted(float(x) for x in p.stdout.split() if x and x != "N/A")
+    # MPEG-TS rows end in an empty program field ("1.4,"): keep the first field.
+    pts = sorted(float(v) for v in (line.split(",")[0] for line in p.stdout.split()) if v and v != "N/A")
     assert len(pts) > 10, f"{path}: only {len(pts)} video packets"
     return pts
 
@@ -222,6 +223,48 @@ def test_rtmp_server_restarted_3_times(rtsp, nginx, tmp_path):
         if r.stat().st_size > 2000:
             pts = decodes(r)
             assert all(b > a for a, b in zip(pts, pts[1:])), r
+
+
+def test_srt_server_restarted_3_times(rtsp, tmp_path):
+    """SRT out (MPEG-TS over libsrt) to a real SRT listener that restarts:
+    ballcam reconnects within 3 s of it being back, counts what it dropped
+    meanwhile, and every session decodes with timestamps that run on."""
+    srt = SrtListener(tmp_path / "srt").start()
+    bc = Ballcam(tmp_path, ["-i", rtsp.url(), "-o", srt.url()])
+    t_start = time.time()
+    try:
+        bc.wait_frames(25)
+        rss0 = bc.rss_mb()
+        for i in range(3):
+            before = bc.value("output_reconnects_total")
+            srt.stop()
+            time.sleep(1.0)
+            assert bc.alive(), bc.tail()
+            srt.start()
+            back = wait_for(lambda: bc.value("output_reconnects_total") > before, RECOVER_S + 1.0)  # +1: gauge period
+            assert back, f"restart {i + 1}: not reconnected {RECOVER_S} s after the SRT listener came back\n{bc.tail()}"
+            time.sleep(1.5)
+        assert bc.alive(), bc.tail()
+        m = bc.metrics()
+        assert m["output_reconnects_total"] >= 3, m
+        assert m["output_frames_dropped_total"] > 0, m  # counted while disconnected
+        growth = bc.rss_mb() - rss0
+        assert growth < RSS_GROWTH_MB, f"RSS grew {growth:.1f} MB"
+    finally:
+        rc = bc.stop()
+        srt.stop()
+    wall = time.time() - t_start
+    assert rc == 130, bc.tail()
+    assert_monotonic_timeline(decodes(bc.record), wall - 3.0)
+    sessions = [r for r in srt.recordings() if r.stat().st_size > 2000]
+    assert len(sessions) >= 4, f"SRT listener recorded {len(sessions)} sessions: {srt.recordings()}"
+    last_end = None
+    for r in sessions:  # MPEG-TS keeps the pipeline's clock: each session starts after the last one ended
+        pts = decodes(r)
+        assert all(b > a for a, b in zip(pts, pts[1:])), r
+        if last_end is not None:
+            assert pts[0] > last_end, f"{r} starts at {pts[0]:.2f} s, before the previous session's end {last_end:.2f} s"
+        last_end = pts[-1]
 
 
 def _stop_group(proc, sig):
