@@ -9,7 +9,11 @@
 // foreground (kit, skin) around them; the centre is refined at full
 // resolution (intensity-weighted centroid). A light motion prior (DetectHints
 // or the detector's own last confident detection) favours candidates where
-// the ball should be, and blobs that sit still for seconds lose score.
+// the ball should be, and blobs that sit still for seconds lose score (dim
+// ones after a second: ghosts of what the background learned during warm-up).
+// A ball in front of a player's feet is told from a sock by the strip of plain
+// grass between it and the feet; a still ball half hidden by the player over
+// it is held at its spot for up to 3 s while part of its disc stays bright.
 // Player boxes come from the coloured-foreground blobs.
 #pragma once
 
