@@ -457,6 +457,7 @@ class ClassicalDetector final : public Detector {
       if (!held && cands_.front().look >= 0.7 && cands_.front().grounded >= 0.2) {
         seen_index_ = f.index;
         seen_pos_ = p;
+        seen_radius_ = out.balls.front().radius_px;
       }
       if (cands_.front().appearance * 0.6 >= cfg_.min_score) {
         last_strong_index_ = f.index;
@@ -469,14 +470,22 @@ class ClassicalDetector final : public Detector {
   // A ball standing still where it was last seen, now half hidden by the
   // player standing over it (a set piece, a shielded ball): its blob shrinks
   // below the size test or merges with a white sock into one shapeless blob.
-  // While nothing scores as well elsewhere and bright pixels still cover a
-  // third of its disc, it stays where it was, for at most kStillBallFrames
+  // While nothing scores as well elsewhere (or what scores is that merged
+  // blob) and bright pixels still cover a third of its disc, it stays where
+  // it was, for at most kStillBallFrames
   // after it was last seen in full. Returns whether it was held.
   bool hold_still_ball(const Frame& f) {
     if (!have_track_ || f.index <= last_index_ || f.index - last_index_ > 2) return false;
     if (f.index - seen_index_ > kStillBallFrames || std::hypot(last_vel_.x, last_vel_.y) >= 1.0) return false;
     if (std::hypot(last_pos_.x - seen_pos_.x, last_pos_.y - seen_pos_.y) > 4.0) return false;  // seen here, in full
-    if (!cands_.empty() && cands_.front().ball.score >= kHeldBallScore) return false;
+    // A blob right there but much bigger than the ball: a sock or a boot has
+    // merged with it, and its centroid would drift up the leg.
+    const bool merged = !cands_.empty() &&
+                        std::hypot(cands_.front().ball.center.x - last_pos_.x,
+                                   cands_.front().ball.center.y - last_pos_.y) < 8.0 &&
+                        cands_.front().ball.radius_px > 1.4 * seen_radius_ + 0.5;
+    if (!cands_.empty() && cands_.front().ball.score >= kHeldBallScore && !merged) return false;
+    const double held_score = merged ? std::max(kHeldBallScore, cands_.front().ball.score) : kHeldBallScore;
     const double cx = last_pos_.x / 2, cy = last_pos_.y / 2;
     const double rb = std::max(1.0, last_radius_ / 2);  // the ball's radius at half resolution
     const double rh = rb + 1.0;  // a pixel of slack: the last centre was measured on the visible part
@@ -500,7 +509,7 @@ class ClassicalDetector final : public Detector {
     Candidate held;
     held.ball.center = last_pos_;
     held.ball.radius_px = last_radius_;
-    held.ball.score = kHeldBallScore;
+    held.ball.score = held_score;
     cands_.insert(cands_.begin(), held);
     return true;
   }
@@ -538,6 +547,7 @@ class ClassicalDetector final : public Detector {
   std::int64_t last_strong_index_ = -1000;
   std::int64_t seen_index_ = -1000;  // last ball-like detection not held by hold_still_ball()
   Point2 seen_pos_;
+  double seen_radius_ = 0;
   bool chain_from_strong_ = false;  // every detection since the last strong one was consistent
 };
 
