@@ -331,13 +331,15 @@ void BallTracker::choose_primary() {
   // heads). But when the ball we follow has vanished and a confidently
   // detected ball sits still elsewhere (a restart: the ball placed for a
   // free kick, a throw-in), waiting a second costs the framing: then the
-  // usual switch_confirm_frames suffice.
+  // usual confirmation suffices.
   auto mean_score = [](const Hypothesis& h) { return h.hits > 0 ? h.score_sum / h.hits : 0.0; };
   constexpr double kConfidentStaticScore = 0.75;
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
     if (h.id == primary_id_) continue;
-    const bool waive_static = p != nullptr && mean_score(h) >= kConfidentStaticScore;
+    // Also when the ball was lost outright (it left the picture) and comes
+    // back placed for the restart.
+    const bool waive_static = (p != nullptr || ever_tracked_) && mean_score(h) >= kConfidentStaticScore;
     const int static_needed = waive_static ? needed : std::max(needed, config_.static_confirm_hits);
     if (h.consecutive_hits < (is_static(h) ? static_needed : needed)) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
