@@ -78,7 +78,7 @@ void add_tracker_camera_options(std::vector<OptionSpec>& o) {
   auto cam = [&](const char* name, auto field, const char* help, double lo, double hi) {
     o.push_back(member_option(std::string("camera.") + name, help, &PipelineConfig::camera, field, lo, hi));
   };
-  cam("min_crop_width_px", &C::min_crop_width_px, "Tightest crop width, source px (0 = half the source width)", 0, 16384);
+  cam("min_crop_width_px", &C::min_crop_width_px, "Tightest crop width, source px (0 = half the widest crop that fits)", 0, 16384);
   cam("max_crop_width_px", &C::max_crop_width_px, "Widest crop width, source px (0 = the widest that fits)", 0, 16384);
   cam("smoothing_time_s", &C::smoothing_time_s, "Pan spring time constant, s (larger = lazier)", 0.01, 10);
   cam("max_pan_speed_frac_per_s", &C::max_pan_speed_frac_per_s, "Pan speed limit, source widths per second", 0.01, 20);

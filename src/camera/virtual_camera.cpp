@@ -82,7 +82,10 @@ VirtualCamera::VirtualCamera(CameraConfig config, int source_width_px, int sourc
   aspect_ = static_cast<double>(ow) / oh;
   const double fit = max_crop_width(aspect_, source_w_, source_h_);
   max_w_ = config_.max_crop_width_px > 0.0 ? std::min(config_.max_crop_width_px, fit) : fit;
-  min_w_ = config_.min_crop_width_px > 0.0 ? config_.min_crop_width_px : 0.5 * source_w_;
+  // Auto: half the widest crop (half the source width for 16:9 and
+  // narrower sources; a 3840x1080 panorama's widest 16:9 crop is 1920, so
+  // half of its width would leave no room to zoom at all).
+  min_w_ = config_.min_crop_width_px > 0.0 ? config_.min_crop_width_px : 0.5 * max_w_;
   min_w_ = std::clamp(min_w_, 1.0, max_w_);
 
   pan_omega_ = 1.0 / std::max(1e-3, config_.smoothing_time_s * fps_);

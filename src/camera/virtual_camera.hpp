@@ -32,10 +32,11 @@ struct CameraConfig {
   int output_height_px = 720;
 
   // --- zoom range ---
-  // Tightest crop width (source px). 0 = automatic: half the source width
-  // (960 px for a 1920-px source; a 1080p-wide view shows about a third of
-  // the pitch at that width, and it is close to a 1280x720 output so the
-  // upscale stays mild). Clamped to the largest crop that fits.
+  // Tightest crop width (source px). 0 = automatic: half the widest crop
+  // that fits (960 px for a 1920x1080 source and for a 3840x1080 panorama;
+  // a 1080p-wide view shows about a third of the pitch at that width, and it
+  // is close to a 1280x720 output so the upscale stays mild). Clamped to the
+  // largest crop that fits.
   double min_crop_width_px = 0.0;
   // Widest crop (source px). 0 = the largest crop of the output aspect that fits the source.
   double max_crop_width_px = 0.0;
