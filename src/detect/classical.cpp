@@ -334,6 +334,10 @@ class ClassicalDetector final : public Detector {
       // Colour is only a soft cue for that reason (far balls keep almost
       // none of their chroma after encoding).
       const double colour = 0.45 + 0.55 * ramp(neutral / lum_frac, 0.08, 0.3);
+      const double size = ramp(r_full, min_r, min_r + 1.0);
+      // Rejected on its own look before the context cues are measured.
+      if (size * shape * contrast * colour < 0.2) return;
+      const double look = size * shape * (0.3 + 0.7 * contrast) * colour;
       const double isolation = 1.0 - ramp(ring_foreground(b), 0.08, 0.45);
       // A sock or boot has its leg right on top of it; a ball in front of
       // a player's feet has a strip of plain grass between it and the feet,
@@ -350,18 +354,15 @@ class ClassicalDetector final : public Detector {
       const bool grounded = below < 0.02 && b.peak >= 70 && aspect <= 1.7 && fill >= 0.5;
       const double body_grounded =
           grounded ? std::max(0.0, 1.0 - 0.55 * (0.6 * ramp(above, 0.04, 0.2) + 0.4 * ramp(above, 0.3, 0.55))) : 0.0;
-      const double size = ramp(r_full, min_r, min_r + 1.0);
-      const double appearance = size * shape * (0.3 + 0.7 * contrast) * colour * isolation * body;
-      if (size * shape * contrast * colour < 0.2) return;
       Candidate c;
       double r = 0;
       c.ball.center = refine(f, b, r);
       c.ball.radius_px = std::clamp(r, min_r, max_r);
-      c.appearance = appearance;
-      c.look = size * shape * (0.3 + 0.7 * contrast) * colour;
+      c.appearance = look * isolation * body;
+      c.look = look;
       c.contrast = contrast;
       c.below = below_factor;
-      c.grounded = size * shape * (0.3 + 0.7 * contrast) * colour * isolation * body_grounded;
+      c.grounded = look * isolation * body_grounded;
       cands_.push_back(c);
     });
 
