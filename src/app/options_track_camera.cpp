@@ -70,9 +70,14 @@ void add_tracker_camera_options(std::vector<OptionSpec>& o) {
   tr("tentative_max_misses", &T::tentative_max_misses, "Misses that kill an unconfirmed hypothesis", 0, 100);
   tr("switch_after_misses", &T::switch_after_misses, "Misses of the primary before another hypothesis may take over", 1, 1000);
   tr("switch_confirm_frames", &T::switch_confirm_frames, "Consecutive hits the challenger needs to take over", 1, 1000);
+  tr("coexist_min_score", &T::coexist_min_score, "A candidate seen beside the ball (detected at least this well) for switch_confirm_frames is another object", 0, 1);
   tr("moving_preference", &T::moving_preference, "Score bonus for a moving hypothesis when choosing the ball", 0, 10);
   tr("moving_speed_px_per_frame", &T::moving_speed_px_per_frame, "Speed above which a hypothesis counts as moving, px/frame", 0, 100);
   tr("player_min_score", &T::player_min_score, "Players below this score are left out of the play centre", 0, 1);
+  tr("play_radius_player_heights", &T::play_radius_player_heights, "A ball within this many player heights of a player's feet is near play", 0, 100);
+  tr("play_preference", &T::play_preference, "Score bonus for a hypothesis near play when choosing the ball", 0, 10);
+  tr("far_from_play_frames", &T::far_from_play_frames, "Frames far from every player after which the tracked ball yields to a moving ball near play (0 = never)", 0, 100000);
+  tr("challenger_min_score", &T::challenger_min_score, "Mean detection score such a challenger needs", 0, 1);
 
   using C = CameraConfig;
   auto cam = [&](const char* name, auto field, const char* help, double lo, double hi) {

@@ -38,6 +38,7 @@ TrackerConfig TrackerConfig::scaled_for(int frame_width_px, double fps) const {
   c.tentative_max_misses = scale_frames(tentative_max_misses, t);
   c.switch_after_misses = scale_frames(switch_after_misses, t);
   c.switch_confirm_frames = scale_frames(switch_confirm_frames, t);
+  if (far_from_play_frames > 0) c.far_from_play_frames = scale_frames(far_from_play_frames, t);
   return c;
 }
 
@@ -63,6 +64,11 @@ Status TrackerConfig::validate() const {
   if (tentative_max_misses < 0) return bad("tentative_max_misses", ">= 0");
   if (switch_after_misses < 1) return bad("switch_after_misses", ">= 1");
   if (switch_confirm_frames < 1) return bad("switch_confirm_frames", ">= 1");
+  if (!(play_radius_player_heights >= 0.0)) return bad("play_radius_player_heights", ">= 0");
+  if (!(play_preference >= 0.0)) return bad("play_preference", ">= 0");
+  if (far_from_play_frames < 0) return bad("far_from_play_frames", ">= 0");
+  if (!(challenger_min_score >= 0.0 && challenger_min_score <= 1.0)) return bad("challenger_min_score", "in [0, 1]");
+  if (!(coexist_min_score >= 0.0 && coexist_min_score <= 1.0)) return bad("coexist_min_score", "in [0, 1]");
   return Status::Ok();
 }
 
@@ -310,7 +316,51 @@ double BallTracker::rank(const Hypothesis& h) const {
   const double mean_score = h.hits > 0 ? h.score_sum / h.hits : 0.0;
   const Point2 v = h.filter.velocity();
   const bool moving = std::hypot(v.x, v.y) >= config_.moving_speed_px_per_frame;
-  return mean_score + (moving ? config_.moving_preference : 0.0) + 1e-3 * h.consecutive_hits;
+  return mean_score + (moving ? config_.moving_preference : 0.0) + (h.near_play ? config_.play_preference : 0.0) +
+         1e-3 * h.consecutive_hits;
+}
+
+void BallTracker::update_play_context(const Detections& detections) {
+  if (const Hypothesis* p = primary();
+      p != nullptr && p->matched && detections.balls[static_cast<std::size_t>(p->candidate)].score >= config_.coexist_min_score) {
+    for (auto& h : hypotheses_) {
+      if (h.id != p->id && h.matched) ++h.coexisted;
+    }
+  }
+  bool any_player = false;
+  for (const auto& pl : detections.players) any_player |= pl.score >= config_.player_min_score;
+  if (!any_player) return;  // no play context this frame: leave the counters as they are
+  for (auto& h : hypotheses_) {
+    if (!h.matched) continue;
+    const Point2 b = h.last_measurement;
+    bool near = false;
+    for (const auto& pl : detections.players) {
+      if (pl.score < config_.player_min_score) continue;
+      const double reach = config_.play_radius_player_heights * pl.box.h;
+      const double dx = b.x - pl.box.cx();
+      const double dy = b.y - (pl.box.y + pl.box.h);  // the feet
+      if (dx * dx + dy * dy <= reach * reach) {
+        near = true;
+        break;
+      }
+    }
+    h.near_play = near;
+    h.far_from_play = near ? 0 : h.far_from_play + 1;
+  }
+}
+
+const BallTracker::Hypothesis* BallTracker::play_challenger(const Hypothesis& p) const {
+  if (config_.far_from_play_frames <= 0 || p.far_from_play < config_.far_from_play_frames) return nullptr;
+  const Hypothesis* best = nullptr;
+  for (const auto& h : hypotheses_) {
+    if (h.id == p.id || !h.near_play || !h.matched) continue;
+    if (h.consecutive_hits < config_.switch_confirm_frames) continue;
+    if ((h.hits > 0 ? h.score_sum / h.hits : 0.0) < config_.challenger_min_score) continue;
+    const Point2 v = h.filter.velocity();
+    if (std::hypot(v.x, v.y) < config_.moving_speed_px_per_frame) continue;
+    if (best == nullptr || rank(h) > rank(*best)) best = &h;
+  }
+  return best;
 }
 
 void BallTracker::choose_primary() {
@@ -325,7 +375,12 @@ void BallTracker::choose_primary() {
   }
 
   const int needed = p == nullptr ? config_.confirm_hits : config_.switch_confirm_frames;
-  if (p != nullptr && p->misses < config_.switch_after_misses) return;
+  if (p != nullptr && p->misses < config_.switch_after_misses) {
+    // Still detected, but away from the play for long while a confident
+    // moving ball is among the players: the primary is a spare ball.
+    if (const Hypothesis* c = play_challenger(*p)) primary_id_ = c->id;
+    return;
+  }
 
   // A static challenger normally needs static_confirm_hits (painted spots,
   // heads). But when the ball we follow has vanished and a confidently
@@ -342,6 +397,14 @@ void BallTracker::choose_primary() {
     const bool waive_static = (p != nullptr || ever_tracked_) && mean_score(h) >= kConfidentStaticScore;
     const int static_needed = waive_static ? needed : std::max(needed, config_.static_confirm_hits);
     if (h.consecutive_hits < (is_static(h) ? static_needed : needed)) continue;
+    // Play context: a ball away from the players does not take over from a
+    // coasting primary that was among them, and one that has been away from
+    // them for long is not taken at all (the camera falls back on the play).
+    if (p != nullptr && p->near_play && !h.near_play) continue;
+    // Seen beside the primary all along: another object, not where the
+    // coasting ball went.
+    if (p != nullptr && h.coexisted >= config_.switch_confirm_frames) continue;
+    if (config_.far_from_play_frames > 0 && h.far_from_play >= config_.far_from_play_frames) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
   }
   if (best != nullptr) {
@@ -369,6 +432,7 @@ TrackState BallTracker::update(const Detections& detections) {
   if (detections.detector_ran) {
     associate(detections);
     spawn(detections);
+    update_play_context(detections);
     choose_primary();
     prune();
   }  // else: a skipped frame is a prediction step, not a miss

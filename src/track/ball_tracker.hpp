@@ -14,7 +14,16 @@
 // the primary takes its detection first, by gated distance and score, and
 // only when it has gone unsupported for `switch_after_misses` frames while
 // another hypothesis has been confirmed for `switch_confirm_frames` frames in
-// a row does the tracker switch to that one.
+// a row does the tracker switch to that one. A hypothesis that was detected
+// alongside a well-supported primary for that long is another object, not
+// the ball reappearing: it may take over only once the primary is lost.
+//
+// Play context: when the detector reports players, a hypothesis that stays
+// far from every player is unlikely to be the match ball (a spare ball by
+// the touchline, a painted spot). A hypothesis near a player ranks higher
+// when a new primary is chosen, and a primary that has been far from play
+// for `far_from_play_frames` gives way to a confident, moving hypothesis
+// that is near play, even while it is still detected.
 //
 // Pure: no I/O, no threads, no clocks; the same input replays to the same
 // output (see tests/data/golden/).
@@ -71,11 +80,23 @@ struct TrackerConfig {
   int tentative_max_misses = 2;        // an unconfirmed hypothesis dies after this many misses
   int switch_after_misses = 2;         // the primary must be unsupported this long...
   int switch_confirm_frames = 5;       // ...while another hits this many frames in a row
+  // A hypothesis detected beside the primary for switch_confirm_frames frames
+  // (counted while the primary's own detection scores at least this) is
+  // another object: it takes over only once the primary is lost.
+  double coexist_min_score = 0.75;
   double moving_preference = 0.15;     // score bonus, when choosing a new primary, for a moving hypothesis
   double moving_speed_px_per_frame = 1.0;  // what counts as moving
 
-  // --- play fallback ---
+  // --- play context (only when the detector reports players) ---
   double player_min_score = 0.3;       // players below this score are left out of play_centre
+  // A hypothesis is near play when a player's feet (box bottom centre) are
+  // within this many player heights of it.
+  double play_radius_player_heights = 3.0;
+  double play_preference = 0.2;        // rank bonus, when choosing a primary, for a hypothesis near play
+  // A primary matched this many frames in a row far from every player yields
+  // to a confirmed, moving, confident hypothesis near play. 0 disables.
+  int far_from_play_frames = 75;
+  double challenger_min_score = 0.75;  // mean detection score such a challenger needs
 
   // Copy of this config with pixel fields scaled by frame_width_px / 1920 and
   // frame counts / per-frame rates scaled from 25 fps to `fps`.
@@ -121,6 +142,9 @@ class BallTracker {
     int candidate = -1;        // index of that detection in Detections::balls
     Point2 last_measurement;
     Point2 first_measurement;
+    bool near_play = false;    // at its last measurement, a player was near
+    int far_from_play = 0;     // consecutive measured frames with players reported but none near
+    int coexisted = 0;         // frames it and the primary were both detected (a different object)
   };
 
   Hypothesis* primary();
@@ -135,6 +159,8 @@ class BallTracker {
   int maneuver_candidate(const Hypothesis& h, const Detections& detections) const;
   double rank(const Hypothesis& h) const;
   bool is_static(const Hypothesis& h) const;
+  void update_play_context(const Detections& detections);
+  const Hypothesis* play_challenger(const Hypothesis& p) const;
   std::optional<Point2> play_centre(const Detections& detections) const;
 
   TrackerConfig config_;

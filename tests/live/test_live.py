@@ -23,6 +23,20 @@ RECOVER_S = 3.0          # the issue's bound: frames flow again within 3 s of th
 RSS_GROWTH_MB = 60.0     # memory may grow this much from warm-up to the end of a scenario
 
 
+def _asan_quarantine_mb():
+    """Freed memory AddressSanitizer holds back (quarantine_size_mb, default 256)."""
+    if "address" not in os.environ.get("BALLCAM_SANITIZED", ""):
+        return 0.0
+    for opt in os.environ.get("ASAN_OPTIONS", "").split(":"):
+        if opt.startswith("quarantine_size_mb="):
+            return float(opt.split("=", 1)[1])
+    return 256.0
+
+
+# Under ASan the quarantine fills up during a run: the bound is the same plus it.
+RSS_GROWTH_MB += _asan_quarantine_mb()
+
+
 # ------------------------------------------------------------------ fixtures --
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):

@@ -193,8 +193,96 @@ TEST(BallTracker, SwitchesWhenTrackedObjectVanishesAndAnotherIsConfirmed) {
     s = t.update(frame_with(i, {candidate({b.x + i, b.y}, 0.8)}));
     if (dist(s.position, {b.x + i, b.y}) < 3.0) switched_at = i;
   }
-  EXPECT_EQ(switched_at, 40 + cfg.switch_after_misses - 1);
+  // B was detected beside A for 20 frames: another object, not where A went.
+  // It takes over only once A is lost (max_coast_frames misses), not after
+  // switch_after_misses.
+  EXPECT_EQ(switched_at, 40 + cfg.max_coast_frames);
   EXPECT_EQ(s.mode, TrackMode::kTracking);
+}
+
+// An object that appears only after the tracked one vanished (the ball seen
+// again where it went) takes over after switch_after_misses.
+TEST(BallTracker, SwitchesQuicklyToAnObjectFirstSeenAfterThePrimaryVanished) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  for (int i = 0; i < 40; ++i) t.update(frame_with(i, {candidate({500.0 + 3 * i, 500}, 0.8)}));
+  int switched_at = -1;
+  for (int i = 40; i < 60 && switched_at < 0; ++i) {
+    const Point2 b{900.0 + 4 * i, 300};
+    const TrackState s = t.update(frame_with(i, {candidate(b, 0.8)}));
+    if (dist(s.position, b) < 3.0) switched_at = i;
+  }
+  EXPECT_EQ(switched_at, 40 + std::max(cfg.switch_after_misses, cfg.switch_confirm_frames) - 1);
+}
+
+// second_ball / distractors scenarios: a spare ball rolls beside the touchline
+// far from every player while the match ball is played among them.
+std::vector<PlayerDetection> players_around(Point2 c) {
+  std::vector<PlayerDetection> out;
+  for (int k = 0; k < 4; ++k) {
+    const double x = c.x - 60 + 40 * k;
+    out.push_back({Box{x - 5, c.y - 20, 10, 30}, 0.9});  // feet at (x, c.y + 10)
+  }
+  return out;
+}
+
+TEST(BallTracker, SpareBallAwayFromPlayDoesNotStealDuringAKick) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  int i = 0;
+  Point2 ball{900, 600};
+  auto spare = [](int f) { return Point2{1600.0 + 0.5 * f, 1030.0}; };
+  for (; i < 60; ++i) {
+    ball.x += 1.0;
+    t.update(frame_with(i, {candidate(spare(i), 1.0), candidate(ball, 0.9)}, players_around(ball)));
+  }
+  // The kick: the match ball is missed for 6 frames and reappears 60 px away
+  // on a new course; the spare ball stays detected all along.
+  const Point2 kick_dir{-9.0, -7.0};
+  for (int k = 0; k < 30; ++k, ++i) {
+    const Point2 b{ball.x + kick_dir.x * (k + 1), ball.y + kick_dir.y * (k + 1)};
+    std::vector<BallCandidate> balls = {candidate(spare(i), 1.0)};
+    if (k >= 6) balls.push_back(candidate(b, 0.9));
+    const TrackState s = t.update(frame_with(i, balls, players_around(b)));
+    if (s.has_estimate) {
+      EXPECT_GT(dist(s.position, spare(i)), 200.0) << "the spare ball took over at kick frame " << k;
+    }
+    if (k >= 6 + cfg.max_coast_frames + cfg.confirm_hits) {
+      EXPECT_LT(dist(s.position, b), 5.0) << "the match ball was not taken back, kick frame " << k;
+    }
+  }
+}
+
+TEST(BallTracker, PrimaryFarFromPlayYieldsToAConfidentMovingBallAmongPlayers) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  // Only the spare ball is seen at first (the match ball is not yet detected):
+  // it becomes the primary (slow, so after static_confirm_hits).
+  auto spare = [](int f) { return Point2{1600.0 + 0.5 * f, 1030.0}; };
+  const Point2 play{700, 500};
+  int i = 0;
+  for (; i < 30; ++i) t.update(frame_with(i, {candidate(spare(i), 1.0)}, players_around(play)));
+  ASSERT_LT(dist(t.predict(0).value_or(Point2{}), spare(i - 1)), 3.0);
+  // Then the match ball is detected among the players and the spare stays far away.
+  int switched_at = -1;
+  for (; i < 200 && switched_at < 0; ++i) {
+    const Point2 b{play.x + 3.0 * i, play.y};
+    const TrackState s =
+        t.update(frame_with(i, {candidate(spare(i), 1.0), candidate(b, 0.9)}, players_around({b.x, b.y - 10})));
+    if (s.has_estimate && dist(s.position, b) < 3.0) switched_at = i;
+  }
+  ASSERT_GT(switched_at, 0) << "stayed on the spare ball";
+  EXPECT_LE(switched_at, cfg.far_from_play_frames + 1);
+  // ...and a tracker without players never switches (no play context).
+  BallTracker blind(cfg, kW, kH, kFps);
+  for (int f = 0; f < 200; ++f) {
+    std::vector<BallCandidate> balls = {candidate(spare(f), 1.0)};
+    if (f >= 30) balls.push_back(candidate({play.x + 3.0 * f, play.y}, 0.9));
+    const TrackState s = blind.update(frame_with(f, balls));
+    if (f >= 30) {
+      EXPECT_LT(dist(s.position, spare(f)), 3.0) << f;
+    }
+  }
 }
 
 TEST(BallTracker, ReacquiresAfterLostWithConfirmation) {
