@@ -12,7 +12,8 @@ constexpr int kOne = 1 << kFracBits;
 }  // namespace
 
 // AVX2 where the CPU has it (chosen at load time), baseline x86-64 elsewhere.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
 #define BALLCAM_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define BALLCAM_TARGET_CLONES

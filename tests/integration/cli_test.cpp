@@ -94,8 +94,13 @@ class Cli : public ::testing::Test {
     fs::create_directories(g_cache);
     char tmpl[] = "/tmp/ballcam-cli-XXXXXX";
     g_dir = mkdtemp(tmpl);
-    ASSERT_TRUE(make_clip("clip720", {"--size", "1280x720", "--fps", "25", "--duration", "6", "--seed", "3"}));
-    ASSERT_TRUE(make_clip("clip1080", {"--size", "1920x1080", "--fps", "25", "--duration", "10", "--seed", "7"}));
+    // A failure here must fail every test: gtest reports the tests of a suite
+    // whose SetUpTestSuite failed as *skipped*, which CTest counts as a pass.
+    if (!make_clip("clip720", {"--size", "1280x720", "--fps", "25", "--duration", "6", "--seed", "3"}) ||
+        !make_clip("clip1080", {"--size", "1920x1080", "--fps", "25", "--duration", "10", "--seed", "7"})) {
+      g_setup_error = "ballcam synth could not make the fixture clips";
+      return;
+    }
     for (const char* name : {"clip720.mp4", "clip720.jsonl", "clip1080.mp4", "clip1080.jsonl"}) {
       fs::create_symlink(g_cache / name, g_dir / name);
     }
@@ -104,6 +109,8 @@ class Cli : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(g_dir, ec);
   }
+  void SetUp() override { ASSERT_TRUE(g_setup_error.empty()) << g_setup_error; }
+  static inline std::string g_setup_error;
 };
 
 TEST_F(Cli, SynthWritesVideoAudioAndGroundTruth) {
