@@ -364,7 +364,10 @@ TEST_F(Cli, LiveInputDropsOldestFramesAndCountsThem) {
   const json p = probe(path("live.mp4"));
   const json* v = stream_of(p, "video");
   ASSERT_NE(v, nullptr);
-  EXPECT_EQ(std::stoll((*v)["nb_read_frames"].get<std::string>()), frames_out);
+  // A slow machine (or a sanitizer build) can starve the writer for longer
+  // than the gap-fill delay: the repeated pictures are written too, and counted.
+  const auto gap_frames = m["counters"].value("gap_frames", std::int64_t{0});
+  EXPECT_EQ(std::stoll((*v)["nb_read_frames"].get<std::string>()), frames_out + gap_frames);
 }
 
 TEST_F(Cli, HelpAnswersForEveryCommand) {
