@@ -22,7 +22,7 @@ occlusion      occlusion    1920x1080  25   12       14    18   -
 hidden         hidden       1920x1080  25   12       15    18   6
 out_of_play    out_of_play  1920x1080  25   12       16    18   -
 distractors    distractors  1920x1080  25   12       17    18   -
-second_ball    second_ball  1920x1080  25   12       18    18   -
+second_ball    second_ball  1920x1080  25   12       18    18   6
 crf35          match        1920x1080  25   12       19    35   6
 lighting       lighting     1920x1080  25   12       20    18   -
 panorama       match        3840x1080  25   12       21    18   -
