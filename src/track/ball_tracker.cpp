@@ -304,32 +304,42 @@ void BallTracker::prune() {
   });
 }
 
+double BallTracker::mean_score(const Hypothesis& h) { return h.hits > 0 ? h.score_sum / h.hits : 0.0; }
+
+bool BallTracker::is_moving(const Hypothesis& h) const {
+  const Point2 v = h.filter.velocity();
+  return std::hypot(v.x, v.y) >= config_.moving_speed_px_per_frame;
+}
+
+bool BallTracker::long_away_from_play(const Hypothesis& h) const {
+  return config_.far_from_play_frames > 0 && h.far_from_play >= config_.far_from_play_frames;
+}
+
 bool BallTracker::is_static(const Hypothesis& h) const {
   const Point2 a = h.first_measurement;
   const Point2 b = h.last_measurement;
-  const Point2 v = h.filter.velocity();
-  return std::hypot(b.x - a.x, b.y - a.y) <= config_.min_gate_px &&
-         std::hypot(v.x, v.y) < config_.moving_speed_px_per_frame;
+  return std::hypot(b.x - a.x, b.y - a.y) <= config_.min_gate_px && !is_moving(h);
 }
 
 double BallTracker::rank(const Hypothesis& h) const {
-  const double mean_score = h.hits > 0 ? h.score_sum / h.hits : 0.0;
-  const Point2 v = h.filter.velocity();
-  const bool moving = std::hypot(v.x, v.y) >= config_.moving_speed_px_per_frame;
-  return mean_score + (moving ? config_.moving_preference : 0.0) + (h.near_play ? config_.play_preference : 0.0) +
-         1e-3 * h.consecutive_hits;
+  return mean_score(h) + (is_moving(h) ? config_.moving_preference : 0.0) +
+         (h.near_play ? config_.play_preference : 0.0) + 1e-3 * h.consecutive_hits;
+}
+
+void BallTracker::count_coexistence(const Detections& detections) {
+  const Hypothesis* p = primary();
+  if (p == nullptr || !p->matched ||
+      detections.balls[static_cast<std::size_t>(p->candidate)].score < config_.coexist_min_score)
+    return;
+  for (auto& h : hypotheses_) {
+    if (h.id != p->id && h.matched) ++h.coexisted;
+  }
 }
 
 void BallTracker::update_play_context(const Detections& detections) {
-  if (const Hypothesis* p = primary();
-      p != nullptr && p->matched && detections.balls[static_cast<std::size_t>(p->candidate)].score >= config_.coexist_min_score) {
-    for (auto& h : hypotheses_) {
-      if (h.id != p->id && h.matched) ++h.coexisted;
-    }
-  }
-  bool any_player = false;
-  for (const auto& pl : detections.players) any_player |= pl.score >= config_.player_min_score;
-  if (!any_player) return;  // no play context this frame: leave the counters as they are
+  if (std::none_of(detections.players.begin(), detections.players.end(),
+                   [&](const PlayerDetection& pl) { return pl.score >= config_.player_min_score; }))
+    return;  // no play context this frame: leave the counters as they are
   for (auto& h : hypotheses_) {
     if (!h.matched) continue;
     const Point2 b = h.last_measurement;
@@ -350,14 +360,11 @@ void BallTracker::update_play_context(const Detections& detections) {
 }
 
 const BallTracker::Hypothesis* BallTracker::play_challenger(const Hypothesis& p) const {
-  if (config_.far_from_play_frames <= 0 || p.far_from_play < config_.far_from_play_frames) return nullptr;
+  if (!long_away_from_play(p)) return nullptr;
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
-    if (h.id == p.id || !h.near_play || !h.matched) continue;
-    if (h.consecutive_hits < config_.switch_confirm_frames) continue;
-    if ((h.hits > 0 ? h.score_sum / h.hits : 0.0) < config_.challenger_min_score) continue;
-    const Point2 v = h.filter.velocity();
-    if (std::hypot(v.x, v.y) < config_.moving_speed_px_per_frame) continue;
+    if (h.id == p.id || !h.near_play || !h.matched || !is_moving(h)) continue;
+    if (h.consecutive_hits < config_.switch_confirm_frames || mean_score(h) < config_.challenger_min_score) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
   }
   return best;
@@ -387,7 +394,6 @@ void BallTracker::choose_primary() {
   // detected ball sits still elsewhere (a restart: the ball placed for a
   // free kick, a throw-in), waiting a second costs the framing: then the
   // usual confirmation suffices.
-  auto mean_score = [](const Hypothesis& h) { return h.hits > 0 ? h.score_sum / h.hits : 0.0; };
   constexpr double kConfidentStaticScore = 0.75;
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
@@ -404,7 +410,7 @@ void BallTracker::choose_primary() {
     // Seen beside the primary all along: another object, not where the
     // coasting ball went.
     if (p != nullptr && h.coexisted >= config_.switch_confirm_frames) continue;
-    if (config_.far_from_play_frames > 0 && h.far_from_play >= config_.far_from_play_frames) continue;
+    if (long_away_from_play(h)) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
   }
   if (best != nullptr) {
@@ -432,6 +438,7 @@ TrackState BallTracker::update(const Detections& detections) {
   if (detections.detector_ran) {
     associate(detections);
     spawn(detections);
+    count_coexistence(detections);
     update_play_context(detections);
     choose_primary();
     prune();

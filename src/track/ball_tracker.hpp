@@ -158,7 +158,11 @@ class BallTracker {
   double gate_radius_px(const Hypothesis& h) const;
   int maneuver_candidate(const Hypothesis& h, const Detections& detections) const;
   double rank(const Hypothesis& h) const;
+  static double mean_score(const Hypothesis& h);
+  bool is_moving(const Hypothesis& h) const;
   bool is_static(const Hypothesis& h) const;
+  bool long_away_from_play(const Hypothesis& h) const;
+  void count_coexistence(const Detections& detections);
   void update_play_context(const Detections& detections);
   const Hypothesis* play_challenger(const Hypothesis& p) const;
   std::optional<Point2> play_centre(const Detections& detections) const;

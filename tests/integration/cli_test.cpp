@@ -184,12 +184,12 @@ TEST_F(Cli, EvalShowsBallInsideCropOn1080p) {
 // bar (a ball dribbled at a player's feet; a standing ball merged with a sock).
 TEST_F(Cli, ClassicalDetectorMeetsTheBarOnEncodedMatches) {
   for (const char* seed : {"9", "27"}) {
-    const std::string clip = path(std::string("bar") + seed + ".mp4"), truth = path(std::string("bar") + seed + ".jsonl");
-    const std::string track = path(std::string("bar") + seed + "_track.jsonl");
+    const std::string stem = path(std::string("bar") + seed);
+    const std::string clip = stem + ".mp4", truth = stem + ".jsonl", track = stem + "_track.jsonl";
     ProcessResult s = ballcam({"synth", "-o", clip, "--truth", truth, "--duration", "12", "--seed", seed, "--no-audio"});
     ASSERT_EQ(s.exit_code, 0) << s.err;
-    ProcessResult r = ballcam({"run", "-i", clip, "-o", path(std::string("bar") + seed + "_out.mp4"), "--track-out",
-                               track, "--preset", "ultrafast", "-q"});
+    ProcessResult r =
+        ballcam({"run", "-i", clip, "-o", stem + "_out.mp4", "--track-out", track, "--preset", "ultrafast", "-q"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ProcessResult e = ballcam({"eval", "--truth", truth, "--track", track, "--warmup", "25", "--min-recall", "0.9",
                                "--min-precision", "0.9"});
