@@ -164,7 +164,10 @@ def assert_monotonic_timeline(pts, wall_s, fps=25.0):
     span = pts[-1] - pts[0]
     assert span >= 0.8 * wall_s, f"timeline covers {span:.1f} s of a {wall_s:.1f} s run"
     largest = max(b - a for a, b in zip(pts, pts[1:]))
-    assert largest < 0.8, f"a {largest:.2f} s hole in the output timeline"  # live.repeat_after_ms + jitter
+    # live.repeat_after_ms + jitter; a sanitized build runs 2-3x slower, and its
+    # writer's pauses with it (a 0.80 s hole was seen once under ASan).
+    hole_s = 1.2 if os.environ.get("BALLCAM_SANITIZED") else 0.8
+    assert largest < hole_s, f"a {largest:.2f} s hole in the output timeline"
 
 
 def check_recordings(nginx, expect_at_least=1):
