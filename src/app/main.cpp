@@ -232,8 +232,8 @@ struct EvalCommand {
 Status run_eval(const EvalCommand& ec, bool print) {
   BALLCAM_ASSIGN_OR_RETURN(auto gt, load_ground_truth(ec.truth));
   BALLCAM_ASSIGN_OR_RETURN(auto track, load_track(ec.track));
-  BALLCAM_ASSIGN_OR_RETURN(auto report, evaluate(gt, track, ec.options));
-  // The naive baseline needs the source size: given, or the extent of the
+  // The source size (for the naive baseline, and for waiving the view margin
+  // where the crop touches the frame's edge): given, or the extent of the
   // crops (the camera starts on the widest crop, centred, which spans it).
   int source_w = ec.source_width_px, source_h = ec.source_height_px;
   if (source_w <= 0 || source_h <= 0) {
@@ -241,9 +241,13 @@ Status run_eval(const EvalCommand& ec, bool print) {
     source_w = static_cast<int>(std::lround(extent.width_px));
     source_h = static_cast<int>(std::lround(extent.height_px));
   }
+  EvalOptions options = ec.options;
+  options.source_width_px = source_w;
+  options.source_height_px = source_h;
+  BALLCAM_ASSIGN_OR_RETURN(auto report, evaluate(gt, track, options));
   CameraConfig camera_config;
   BALLCAM_ASSIGN_OR_RETURN(const EvalReport naive,
-                           evaluate_naive_baseline(gt, track, ec.options, source_w, source_h, camera_config));
+                           evaluate_naive_baseline(gt, track, options, source_w, source_h, camera_config));
   if (print) {
     std::printf("%s\n", to_text(report).c_str());
     std::printf("naive baseline camera (crop centred on the raw detection):\n%s\n", to_text(naive).c_str());
@@ -277,8 +281,8 @@ void add_eval_options(CLI::App* cmd, EvalCommand& ec, bool need_files) {
       ->capture_default_str()->check(CLI::Range(0.0, 0.45));
   cmd->add_option("--warmup", ec.options.warmup_frames, "Ignore this many frames at the start")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("--source-width", ec.source_width_px, "Source width for the naive baseline (default: from the crops)");
-  cmd->add_option("--source-height", ec.source_height_px, "Source height for the naive baseline (default: from the crops)");
+  cmd->add_option("--source-width", ec.source_width_px, "Source width for the naive baseline and the view margin at frame edges (default: from the crops)");
+  cmd->add_option("--source-height", ec.source_height_px, "Source height for the naive baseline and the view margin at frame edges (default: from the crops)");
   cmd->add_option("--min-recall", ec.min_recall, "Exit 6 when detection recall is below this");
   cmd->add_option("--min-precision", ec.min_precision, "Exit 6 when detection precision is below this");
   cmd->add_option("--min-in-view", ec.min_in_view, "Exit 6 when ball-in-view is below this");

@@ -215,14 +215,16 @@ py::object evaluate(const std::string& truth, const std::string& track, double m
   check(gt.status(), truth);
   auto records = load_track(track);
   check(records.status(), track);
+  // The source size: the extent of the crops (the camera starts on the
+  // widest crop, which spans the source), as `ballcam eval` without --source-*.
+  const CropExtent extent = crop_extent(*records);
+  options.source_width_px = static_cast<int>(std::lround(extent.width_px));
+  options.source_height_px = static_cast<int>(std::lround(extent.height_px));
   auto report = ballcam::evaluate(*gt, *records, options);
   check(report.status());
   if (!baseline) return json_to_python(to_json(*report));
-  // The naive baseline needs the source size: the extent of the crops (the
-  // camera starts on the widest crop, which spans the source), as `ballcam eval`.
-  const CropExtent extent = crop_extent(*records);
-  auto naive = evaluate_naive_baseline(*gt, *records, options, static_cast<int>(std::lround(extent.width_px)),
-                                       static_cast<int>(std::lround(extent.height_px)), CameraConfig{});
+  auto naive = evaluate_naive_baseline(*gt, *records, options, options.source_width_px, options.source_height_px,
+                                       CameraConfig{});
   check(naive.status());
   return json_to_python(nlohmann::json{{"ballcam", to_json(*report)}, {"naive_baseline", to_json(*naive)}});
 }

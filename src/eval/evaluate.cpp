@@ -36,6 +36,22 @@ struct Pair {
 
 bool ball_visible(const GroundTruthFrame& f) { return f.ball && f.ball->visible; }
 
+// Inside the crop shrunk by margin_frac per side, except on a side where the
+// ball itself is closer to the source frame's edge than the margin (when the
+// source size is known): no crop can hold it inside the margin there, so on
+// that side being inside the crop is all a camera can do.
+bool in_view_with_margin(const CropRect& c, Point2 p, const EvalOptions& o) {
+  const double mx = c.w * o.view_margin_frac;
+  const double my = c.h * o.view_margin_frac;
+  const bool known_w = o.source_width_px > 0;
+  const bool known_h = o.source_height_px > 0;
+  const double left = c.x + (known_w && p.x < mx ? 0.0 : mx);
+  const double right = c.x + c.w - (known_w && p.x > o.source_width_px - mx ? 0.0 : mx);
+  const double top = c.y + (known_h && p.y < my ? 0.0 : my);
+  const double bottom = c.y + c.h - (known_h && p.y > o.source_height_px - my ? 0.0 : my);
+  return p.x >= left && p.x <= right && p.y >= top && p.y <= bottom;
+}
+
 }  // namespace
 
 Result<EvalReport> evaluate(const std::vector<GroundTruthFrame>& ground_truth,
@@ -117,7 +133,7 @@ Result<EvalReport> evaluate(const std::vector<GroundTruthFrame>& ground_truth,
 
     // Camera framing.
     if (visible) {
-      if (rec.crop.contains(gt.ball->center, options.view_margin_frac)) ++in_view;
+      if (in_view_with_margin(rec.crop, gt.ball->center, options)) ++in_view;
       if (rec.crop.contains(gt.ball->center, 0.0)) ++in_view_no_margin;
     }
 

@@ -20,6 +20,11 @@ namespace ballcam {
 struct EvalOptions {
   double match_radius_px = 5.0;      // a detection/estimate this close to the GT ball is correct
   double view_margin_frac = 0.10;    // ball-in-view uses the crop shrunk by this fraction per side
+  // Source frame size. When known (> 0), the margin is waived on a side where
+  // the ball is closer to the frame's own edge than the margin: no crop could
+  // hold it inside the margin there, so only "inside the crop" is asked.
+  int source_width_px = 0;
+  int source_height_px = 0;
   int warmup_frames = 0;             // leave the first N matched frames out of every metric
   int reacquire_gap_frames = 10;     // an invisible run this long starts a re-acquisition event
   double fps = 25.0;                 // for seconds, when the records carry no timestamps
@@ -46,7 +51,7 @@ struct EvalReport {
   int visible_frames_without_estimate = 0;
 
   // Camera framing (over visible frames).
-  double ball_in_view = 0.0;           // inside the crop shrunk by view_margin_frac
+  double ball_in_view = 0.0;           // inside the crop shrunk by view_margin_frac (waived at frame edges)
   double ball_in_view_no_margin = 0.0; // inside the crop itself
 
   // Re-acquisition after invisible runs of >= reacquire_gap_frames.

@@ -240,4 +240,26 @@ TEST(Evaluate, JsonAndText) {
 }
 
 }  // namespace
+TEST(Evaluate, ViewMarginIsWaivedWhereTheBallIsAtTheSourceEdge) {
+  // A 3840x1080 panorama: the crop spans the full height, so a ball 20 px
+  // above the bottom edge can never sit inside a 10 % margin.
+  const std::vector<GroundTruthFrame> gt = {gt_frame(0, Point2{1000, 1060}), gt_frame(1, Point2{1000, 1060}),
+                                            gt_frame(2, Point2{1000, 1060}), gt_frame(3, Point2{1000, 950})};
+  const std::vector<TrackRecord> tr = {
+      record(0, {}, std::nullopt, CropRect{0, 0, 1920, 1080}),     // in view: bottom margin waived
+      record(1, {}, std::nullopt, CropRect{950, 0, 1920, 1080}),   // 50 px from the crop's left: out
+      record(2, {}, std::nullopt, CropRect{500, 0, 1920, 1080}),   // in view
+      record(3, {}, std::nullopt, CropRect{500, 100, 1600, 900})};  // 130 px from the edge: margin applies, out
+  EvalOptions opt;
+  auto rep = evaluate(gt, tr, opt);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_DOUBLE_EQ(rep->ball_in_view, 0.0) << "without the source size every margin applies";
+  EXPECT_DOUBLE_EQ(rep->ball_in_view_no_margin, 1.0);
+  opt.source_width_px = 3840;
+  opt.source_height_px = 1080;
+  rep = evaluate(gt, tr, opt);
+  ASSERT_TRUE(rep.ok());
+  EXPECT_DOUBLE_EQ(rep->ball_in_view, 0.5);
+}
+
 }  // namespace ballcam
