@@ -3,13 +3,14 @@
 # followed with `ballcam run` and scored with `ballcam eval`, summarised as
 # Markdown tables (per clip and overall, ballcam and the naive baseline).
 #
-#   scripts/eval_suite.sh [BUILD_DIR] [--fast] [--work DIR] [--jobs N]
+#   scripts/eval_suite.sh [BUILD_DIR] [--fast] [--work DIR] [--jobs N] [--config FILE]
 #
 # BUILD_DIR  holds src/app/ballcam (default: build). --fast runs the CI subset
 # (short clips, <= 1080p). Clips are cached in WORK/clips by their parameters
 # and a hash of src/synth/ (default WORK: ${TMPDIR:-/tmp}/ballcam-suite);
 # runs/evals are redone every time. WORK/summary.json and WORK/summary.md hold
-# the result. Exit status: 0, or non-zero when a command fails.
+# the result. --config FILE is passed to every `ballcam run` (for tuning the
+# tracker and camera). Exit status: 0, or non-zero when a command fails.
 set -euo pipefail
 
 # ----------------------------------------------------------------- the suite
@@ -36,12 +37,14 @@ BUILD="$ROOT/build"
 FAST=0
 WORK="${TMPDIR:-/tmp}/ballcam-suite"
 JOBS=1
+CONFIG_ARGS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --fast) FAST=1 ;;
     --work) WORK="$2"; shift ;;
     --jobs) JOBS="$2"; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --config) CONFIG_ARGS=(--config "$(realpath "$2")"); shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) BUILD="$1" ;;
   esac
   shift
@@ -70,7 +73,7 @@ run_one() {  # name scenario size fps seconds seed crf
   fi
   local out="$WORK/runs/$name"
   mkdir -p "$out"
-  "$BIN" --log-level warn run -i "$clip" -o "$out/out.mp4" --track-out "$out/track.jsonl" --metrics-json "$out/metrics.json" \
+  "$BIN" --log-level warn run "${CONFIG_ARGS[@]}" -i "$clip" -o "$out/out.mp4" --track-out "$out/track.jsonl" --metrics-json "$out/metrics.json" \
     --preset ultrafast --no-audio -q
   local w=${size%x*} h=${size#*x}
   "$BIN" --log-level warn eval --truth "$truth" --track "$out/track.jsonl" --json "$out/eval.json" \

@@ -47,7 +47,7 @@ struct CameraConfig {
   double max_pan_accel_frac_per_s2 = 2.0;    // source widths per second^2
   double dead_zone_frac = 0.10;              // dead-zone box, fraction of the crop size per axis
   double recentre_frac = 0.02;               // a chase ends this close to the aim (fraction of crop)
-  double look_ahead_frames = 8.0;            // aim = ball + this many frames x ball velocity
+  double look_ahead_frames = 16.0;           // aim = ball + this many frames x ball velocity
   double max_look_ahead_frac = 0.25;         // look-ahead offset cap, fraction of the crop size
 
   // --- zoom ---
