@@ -78,6 +78,7 @@ void add_tracker_camera_options(std::vector<OptionSpec>& o) {
   tr("play_preference", &T::play_preference, "Score bonus for a hypothesis near play when choosing the ball", 0, 10);
   tr("far_from_play_frames", &T::far_from_play_frames, "Frames far from every player after which the tracked ball yields to a moving ball near play (0 = never)", 0, 100000);
   tr("challenger_min_score", &T::challenger_min_score, "Mean detection score such a challenger needs", 0, 1);
+  tr("weak_primary_score", &T::weak_primary_score, "The tracked ball yields to a confident ball elsewhere while its own recent detection score is below this (0 = never)", 0, 1);
 
   using C = CameraConfig;
   auto cam = [&](const char* name, auto field, const char* help, double lo, double hi) {

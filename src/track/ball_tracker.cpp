@@ -68,12 +68,17 @@ Status TrackerConfig::validate() const {
   if (!(play_preference >= 0.0)) return bad("play_preference", ">= 0");
   if (far_from_play_frames < 0) return bad("far_from_play_frames", ">= 0");
   if (!(challenger_min_score >= 0.0 && challenger_min_score <= 1.0)) return bad("challenger_min_score", "in [0, 1]");
+  if (!(weak_primary_score >= 0.0 && weak_primary_score <= 1.0)) return bad("weak_primary_score", "in [0, 1]");
   if (!(coexist_min_score >= 0.0 && coexist_min_score <= 1.0)) return bad("coexist_min_score", "in [0, 1]");
   return Status::Ok();
 }
 
 BallTracker::BallTracker(TrackerConfig config, int frame_width_px, int frame_height_px, double fps)
-    : config_(config), width_px_(frame_width_px), height_px_(frame_height_px), fps_(fps) {
+    : config_(config),
+      width_px_(frame_width_px),
+      height_px_(frame_height_px),
+      fps_(fps),
+      score_decay_(std::pow(0.7, fps > 0.0 ? kReferenceFps / fps : 1.0)) {
   config_.max_hypotheses = std::max(1, config_.max_hypotheses);
   config_.max_candidates = std::max(1, config_.max_candidates);
   config_.confirm_hits = std::max(1, config_.confirm_hits);
@@ -140,6 +145,7 @@ void BallTracker::predict_all() {
     clamp_to_frame(h.filter);
     h.matched = false;
     h.candidate = -1;
+    h.recent_score *= score_decay_;
   }
 }
 
@@ -235,6 +241,7 @@ void BallTracker::associate(const Detections& detections) {
     ++h.consecutive_hits;
     h.misses = 0;
     h.score_sum += cand.score;
+    h.recent_score += (1.0 - score_decay_) * cand.score;
   }
 }
 
@@ -261,6 +268,7 @@ void BallTracker::spawn(const Detections& detections) {
     fresh.hits = 1;
     fresh.consecutive_hits = 1;
     fresh.score_sum = c.score;
+    fresh.recent_score = c.score;
     fresh.matched = true;
     fresh.candidate = static_cast<int>(i);
     fresh.last_measurement = c.center;
@@ -370,6 +378,19 @@ const BallTracker::Hypothesis* BallTracker::play_challenger(const Hypothesis& p)
   return best;
 }
 
+const BallTracker::Hypothesis* BallTracker::strong_challenger(const Hypothesis& p) const {
+  if (!(p.recent_score < config_.weak_primary_score)) return nullptr;
+  const Hypothesis* best = nullptr;
+  for (const auto& h : hypotheses_) {
+    if (h.id == p.id || !h.matched || h.consecutive_hits < config_.switch_confirm_frames) continue;
+    if (h.recent_score < config_.challenger_min_score) continue;
+    if (h.coexisted >= config_.switch_confirm_frames || long_away_from_play(h)) continue;
+    if (p.near_play && !h.near_play) continue;
+    if (best == nullptr || rank(h) > rank(*best)) best = &h;
+  }
+  return best;
+}
+
 void BallTracker::choose_primary() {
   Hypothesis* p = primary();
   if (p != nullptr && p->misses > config_.max_coast_frames) {
@@ -385,7 +406,13 @@ void BallTracker::choose_primary() {
   if (p != nullptr && p->misses < config_.switch_after_misses) {
     // Still detected, but away from the play for long while a confident
     // moving ball is among the players: the primary is a spare ball.
-    if (const Hypothesis* c = play_challenger(*p)) primary_id_ = c->id;
+    if (const Hypothesis* c = play_challenger(*p)) {
+      primary_id_ = c->id;
+    } else if (const Hypothesis* strong = strong_challenger(*p)) {
+      // Kept alive only by weak detections while a confident ball is seen
+      // elsewhere: the primary is a sock or a boot, the ball is over there.
+      primary_id_ = strong->id;
+    }
     return;
   }
 

@@ -97,6 +97,14 @@ struct TrackerConfig {
   // to a confirmed, moving, confident hypothesis near play. 0 disables.
   int far_from_play_frames = 75;
   double challenger_min_score = 0.75;  // mean detection score such a challenger needs
+  // A primary whose recent detections score below this (an average over
+  // about the last 3 frames, misses counting 0: it lives on weak sock or
+  // boot detections) yields to a hypothesis confirmed for
+  // switch_confirm_frames with a recent score of at least
+  // challenger_min_score that was not seen beside it all along (the ball
+  // placed for a restart elsewhere, the ball coming out from behind a
+  // player). 0 disables.
+  double weak_primary_score = 0.5;
 
   // Copy of this config with pixel fields scaled by frame_width_px / 1920 and
   // frame counts / per-frame rates scaled from 25 fps to `fps`.
@@ -145,6 +153,7 @@ class BallTracker {
     bool near_play = false;    // at its last measurement, a player was near
     int far_from_play = 0;     // consecutive measured frames with players reported but none near
     int coexisted = 0;         // frames it and the primary were both detected (a different object)
+    double recent_score = 0.0; // exponential average of its detection scores, 0 for a miss
   };
 
   Hypothesis* primary();
@@ -165,12 +174,14 @@ class BallTracker {
   void count_coexistence(const Detections& detections);
   void update_play_context(const Detections& detections);
   const Hypothesis* play_challenger(const Hypothesis& p) const;
+  const Hypothesis* strong_challenger(const Hypothesis& p) const;
   std::optional<Point2> play_centre(const Detections& detections) const;
 
   TrackerConfig config_;
   int width_px_;
   int height_px_;
   double fps_;
+  double score_decay_;  // per frame, for Hypothesis::recent_score
 
   std::vector<Hypothesis> hypotheses_;
   std::vector<int> candidate_owner_;  // per detection: hypothesis index or -1 (scratch)

@@ -434,5 +434,33 @@ TEST(BallTracker, WeakStillBlobDoesNotTakeOverQuickly) {
   }
 }
 
+// The ball is placed for a restart elsewhere while the primary lives on on
+// weak detections near where it was (a sock, a boot): the confident ball takes
+// over once confirmed, without waiting for the primary to be lost. With the
+// rule off, the weak primary keeps the track.
+TEST(BallTracker, WeakPrimaryYieldsToAConfidentBallElsewhere) {
+  for (const double weak : {0.5, 0.0}) {
+    TrackerConfig cfg;
+    cfg.weak_primary_score = weak;
+    BallTracker t(cfg, 1920, 1080, 25.0);
+    int i = 0;
+    for (; i < 20; ++i) t.update(testing::frame_with(i, {testing::candidate({500.0 + 2.0 * i, 500.0}, 0.9)}));
+    const Point2 sock{540.0, 505.0};
+    const Point2 placed{900.0, 300.0};
+    int switched_after = -1;
+    for (int k = 0; k < 40; ++k, ++i) {
+      const TrackState s =
+          t.update(testing::frame_with(i, {testing::candidate(placed, 1.0), testing::candidate(sock, 0.35)}));
+      if (switched_after < 0 && std::hypot(s.position.x - placed.x, s.position.y - placed.y) < 3.0) switched_after = k;
+    }
+    if (weak > 0) {
+      ASSERT_GE(switched_after, 0);
+      EXPECT_LE(switched_after, cfg.switch_confirm_frames + 2);
+    } else {
+      EXPECT_EQ(switched_after, -1);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ballcam
