@@ -383,9 +383,8 @@ const BallTracker::Hypothesis* BallTracker::strong_challenger(const Hypothesis& 
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
     if (h.id == p.id || !h.matched || h.consecutive_hits < config_.switch_confirm_frames) continue;
-    if (h.recent_score < config_.challenger_min_score) continue;
+    if (h.recent_score < std::max(config_.weak_primary_score, 2.0 * p.recent_score)) continue;
     if (h.coexisted >= config_.switch_confirm_frames || long_away_from_play(h)) continue;
-    if (p.near_play && !h.near_play) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
   }
   return best;
@@ -429,7 +428,13 @@ void BallTracker::choose_primary() {
     // back placed for the restart.
     const bool waive_static = (p != nullptr || ever_tracked_) && mean_score(h) >= kConfidentStaticScore;
     const int static_needed = waive_static ? needed : std::max(needed, config_.static_confirm_hits);
-    if (h.consecutive_hits < (is_static(h) ? static_needed : needed)) continue;
+    // A confident newcomer while the primary coasts (the ball back in the
+    // picture, or reappearing from behind a player) needs only the first
+    // confirmation: the coasting estimate is a guess that drifts further
+    // every frame.
+    const bool confident_newcomer = p != nullptr && h.coexisted == 0 && h.recent_score >= kConfidentStaticScore;
+    const int moving_needed = confident_newcomer ? std::min(needed, config_.confirm_hits) : needed;
+    if (h.consecutive_hits < (is_static(h) ? static_needed : moving_needed)) continue;
     // Play context: a ball away from the players does not take over from a
     // coasting primary that was among them, and one that has been away from
     // them for long is not taken at all (the camera falls back on the play).

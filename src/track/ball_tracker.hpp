@@ -100,10 +100,10 @@ struct TrackerConfig {
   // A primary whose recent detections score below this (an average over
   // about the last 3 frames, misses counting 0: it lives on weak sock or
   // boot detections) yields to a hypothesis confirmed for
-  // switch_confirm_frames with a recent score of at least
-  // challenger_min_score that was not seen beside it all along (the ball
-  // placed for a restart elsewhere, the ball coming out from behind a
-  // player). 0 disables.
+  // switch_confirm_frames whose recent score is at least this and twice the
+  // primary's, and that was not seen beside a confident primary all along
+  // (the ball placed for a restart elsewhere, the ball coming out from
+  // behind a player). 0 disables.
   double weak_primary_score = 0.5;
 
   // Copy of this config with pixel fields scaled by frame_width_px / 1920 and

@@ -201,18 +201,23 @@ TEST(BallTracker, SwitchesWhenTrackedObjectVanishesAndAnotherIsConfirmed) {
 }
 
 // An object that appears only after the tracked one vanished (the ball seen
-// again where it went) takes over after switch_after_misses.
+// again where it went) takes over after switch_after_misses, once confirmed:
+// confirm_hits frames when it is confidently detected (>= 0.75), else
+// switch_confirm_frames.
 TEST(BallTracker, SwitchesQuicklyToAnObjectFirstSeenAfterThePrimaryVanished) {
-  TrackerConfig cfg;
-  BallTracker t(cfg, kW, kH, kFps);
-  for (int i = 0; i < 40; ++i) t.update(frame_with(i, {candidate({500.0 + 3 * i, 500}, 0.8)}));
-  int switched_at = -1;
-  for (int i = 40; i < 60 && switched_at < 0; ++i) {
-    const Point2 b{900.0 + 4 * i, 300};
-    const TrackState s = t.update(frame_with(i, {candidate(b, 0.8)}));
-    if (dist(s.position, b) < 3.0) switched_at = i;
+  for (const double score : {0.8, 0.6}) {
+    TrackerConfig cfg;
+    BallTracker t(cfg, kW, kH, kFps);
+    for (int i = 0; i < 40; ++i) t.update(frame_with(i, {candidate({500.0 + 3 * i, 500}, 0.8)}));
+    int switched_at = -1;
+    for (int i = 40; i < 60 && switched_at < 0; ++i) {
+      const Point2 b{900.0 + 4 * i, 300};
+      const TrackState s = t.update(frame_with(i, {candidate(b, score)}));
+      if (dist(s.position, b) < 3.0) switched_at = i;
+    }
+    const int confirm = score >= 0.75 ? cfg.confirm_hits : cfg.switch_confirm_frames;
+    EXPECT_EQ(switched_at, 40 + std::max(cfg.switch_after_misses, confirm) - 1) << score;
   }
-  EXPECT_EQ(switched_at, 40 + std::max(cfg.switch_after_misses, cfg.switch_confirm_frames) - 1);
 }
 
 // second_ball / distractors scenarios: a spare ball rolls beside the touchline
