@@ -17,6 +17,11 @@
 // a row does the tracker switch to that one. A hypothesis that was detected
 // alongside a well-supported primary for that long is another object, not
 // the ball reappearing: it may take over only once the primary is lost.
+// Two shortcuts: a confidently detected newcomer (never seen beside the
+// primary) takes over a coasting primary after `confirm_hits`; and a primary
+// that lives on weak detections (`weak_primary_score`: a sock near where the
+// ball was) yields, even while matched, to such a newcomer scoring at least
+// twice as well (the ball placed for a restart at a new spot).
 //
 // Play context: when the detector reports players, a hypothesis that stays
 // far from every player is unlikely to be the match ball (a spare ball by
