@@ -378,12 +378,20 @@ const BallTracker::Hypothesis* BallTracker::play_challenger(const Hypothesis& p)
   return best;
 }
 
+// A detection score that makes a still object or a newcomer believable as the ball.
+constexpr double kConfidentScore = 0.75;
+// ...and the recent score a still object needs to take over from a weak primary.
+constexpr double kStillChallengerScore = 0.6;
+
 const BallTracker::Hypothesis* BallTracker::strong_challenger(const Hypothesis& p) const {
   if (!(p.recent_score < config_.weak_primary_score)) return nullptr;
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
     if (h.id == p.id || !h.matched || h.consecutive_hits < config_.switch_confirm_frames) continue;
     if (h.recent_score < std::max(config_.weak_primary_score, 2.0 * p.recent_score)) continue;
+    // A still object must be well detected (a placed ball), or it is a
+    // painted spot or a head.
+    if (is_static(h) && h.recent_score < kStillChallengerScore) continue;
     if (h.coexisted >= config_.switch_confirm_frames || long_away_from_play(h)) continue;
     if (best == nullptr || rank(h) > rank(*best)) best = &h;
   }
@@ -420,19 +428,18 @@ void BallTracker::choose_primary() {
   // detected ball sits still elsewhere (a restart: the ball placed for a
   // free kick, a throw-in), waiting a second costs the framing: then the
   // usual confirmation suffices.
-  constexpr double kConfidentStaticScore = 0.75;
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
     if (h.id == primary_id_) continue;
     // Also when the ball was lost outright (it left the picture) and comes
     // back placed for the restart.
-    const bool waive_static = (p != nullptr || ever_tracked_) && mean_score(h) >= kConfidentStaticScore;
+    const bool waive_static = (p != nullptr || ever_tracked_) && mean_score(h) >= kConfidentScore;
     const int static_needed = waive_static ? needed : std::max(needed, config_.static_confirm_hits);
     // A confident newcomer while the primary coasts (the ball back in the
     // picture, or reappearing from behind a player) needs only the first
     // confirmation: the coasting estimate is a guess that drifts further
     // every frame.
-    const bool confident_newcomer = p != nullptr && h.coexisted == 0 && h.recent_score >= kConfidentStaticScore;
+    const bool confident_newcomer = p != nullptr && h.coexisted == 0 && h.recent_score >= kConfidentScore;
     const int moving_needed = confident_newcomer ? std::min(needed, config_.confirm_hits) : needed;
     if (h.consecutive_hits < (is_static(h) ? static_needed : moving_needed)) continue;
     // Play context: a ball away from the players does not take over from a

@@ -106,9 +106,9 @@ struct TrackerConfig {
   // about the last 3 frames, misses counting 0: it lives on weak sock or
   // boot detections) yields to a hypothesis confirmed for
   // switch_confirm_frames whose recent score is at least this and twice the
-  // primary's, and that was not seen beside a confident primary all along
-  // (the ball placed for a restart elsewhere, the ball coming out from
-  // behind a player). 0 disables.
+  // primary's (0.75 if it stands still), and that was not seen beside a
+  // confident primary all along (the ball placed for a restart elsewhere,
+  // the ball coming out from behind a player). 0 disables.
   double weak_primary_score = 0.5;
 
   // Copy of this config with pixel fields scaled by frame_width_px / 1920 and
