@@ -232,22 +232,14 @@ struct EvalCommand {
 Status run_eval(const EvalCommand& ec, bool print) {
   BALLCAM_ASSIGN_OR_RETURN(auto gt, load_ground_truth(ec.truth));
   BALLCAM_ASSIGN_OR_RETURN(auto track, load_track(ec.track));
-  // The source size (for the naive baseline, and for waiving the view margin
-  // where the crop touches the frame's edge): given, or the extent of the
-  // crops (the camera starts on the widest crop, centred, which spans it).
-  int source_w = ec.source_width_px, source_h = ec.source_height_px;
-  if (source_w <= 0 || source_h <= 0) {
-    const CropExtent extent = crop_extent(track);
-    source_w = static_cast<int>(std::lround(extent.width_px));
-    source_h = static_cast<int>(std::lround(extent.height_px));
-  }
-  EvalOptions options = ec.options;
-  options.source_width_px = source_w;
-  options.source_height_px = source_h;
+  // The source size, for the naive baseline and for waiving the view margin
+  // at the frame's edges.
+  const EvalOptions options = with_source_size(ec.options, track, ec.source_width_px, ec.source_height_px);
   BALLCAM_ASSIGN_OR_RETURN(auto report, evaluate(gt, track, options));
   CameraConfig camera_config;
   BALLCAM_ASSIGN_OR_RETURN(const EvalReport naive,
-                           evaluate_naive_baseline(gt, track, options, source_w, source_h, camera_config));
+                           evaluate_naive_baseline(gt, track, options, options.source_width_px,
+                                                   options.source_height_px, camera_config));
   if (print) {
     std::printf("%s\n", to_text(report).c_str());
     std::printf("naive baseline camera (crop centred on the raw detection):\n%s\n", to_text(naive).c_str());

@@ -215,11 +215,8 @@ py::object evaluate(const std::string& truth, const std::string& track, double m
   check(gt.status(), truth);
   auto records = load_track(track);
   check(records.status(), track);
-  // The source size: the extent of the crops (the camera starts on the
-  // widest crop, which spans the source), as `ballcam eval` without --source-*.
-  const CropExtent extent = crop_extent(*records);
-  options.source_width_px = static_cast<int>(std::lround(extent.width_px));
-  options.source_height_px = static_cast<int>(std::lround(extent.height_px));
+  // The source size from the crops, as `ballcam eval` without --source-*.
+  options = with_source_size(options, *records);
   auto report = ballcam::evaluate(*gt, *records, options);
   check(report.status());
   if (!baseline) return json_to_python(to_json(*report));

@@ -54,6 +54,18 @@ bool in_view_with_margin(const CropRect& c, Point2 p, const EvalOptions& o) {
 
 }  // namespace
 
+EvalOptions with_source_size(EvalOptions options, const std::vector<TrackRecord>& track, int width_px,
+                             int height_px) {
+  if (width_px <= 0 || height_px <= 0) {
+    const CropExtent extent = crop_extent(track);
+    width_px = static_cast<int>(std::lround(extent.width_px));
+    height_px = static_cast<int>(std::lround(extent.height_px));
+  }
+  options.source_width_px = width_px;
+  options.source_height_px = height_px;
+  return options;
+}
+
 Result<EvalReport> evaluate(const std::vector<GroundTruthFrame>& ground_truth,
                             const std::vector<TrackRecord>& track, const EvalOptions& options) {
   std::unordered_map<std::int64_t, const GroundTruthFrame*> by_index;

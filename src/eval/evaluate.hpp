@@ -68,6 +68,12 @@ struct EvalReport {
   double zoom_change_rms_px_per_frame = 0.0;
 };
 
+// Options with the source size set: `width_px` x `height_px` when both are
+// given (> 0), else the extent of the track's crops (the camera starts on the
+// widest crop, centred, which spans the source).
+EvalOptions with_source_size(EvalOptions options, const std::vector<TrackRecord>& track, int width_px = 0,
+                             int height_px = 0);
+
 // Matches records to ground truth by frame index. Fails when no frame is in both.
 Result<EvalReport> evaluate(const std::vector<GroundTruthFrame>& ground_truth,
                             const std::vector<TrackRecord>& track, const EvalOptions& options);

@@ -106,7 +106,7 @@ struct TrackerConfig {
   // about the last 3 frames, misses counting 0: it lives on weak sock or
   // boot detections) yields to a hypothesis confirmed for
   // switch_confirm_frames whose recent score is at least this and twice the
-  // primary's (0.75 if it stands still), and that was not seen beside a
+  // primary's (and at least 0.6 if it stands still), and that was not seen beside a
   // confident primary all along (the ball placed for a restart elsewhere,
   // the ball coming out from behind a player). 0 disables.
   double weak_primary_score = 0.5;
