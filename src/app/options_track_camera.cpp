@@ -63,7 +63,7 @@ void add_tracker_camera_options(std::vector<OptionSpec>& o) {
   tr("max_candidates", &T::max_candidates, "Detections considered per frame", 1, 100);
   tr("score_weight", &T::score_weight, "Association cost = distance (sigmas) - score_weight x score", 0, 100);
   tr("confirm_hits", &T::confirm_hits, "Consecutive hits that make a hypothesis the ball", 1, 100);
-  tr("static_confirm_hits", &T::static_confirm_hits, "Hits needed to confirm a candidate that has not moved", 1, 10000);
+  tr("static_confirm_hits", &T::static_confirm_hits, "Hits needed to confirm a candidate that has not moved, unless it is detected well (recent score >= 0.6) and was never seen beside the followed ball", 1, 10000);
   tr("max_coast_frames", &T::max_coast_frames, "Frames predicted without detection before the ball is lost", 0, 10000);
   tr("lost_forget_frames", &T::lost_forget_frames, "Frames lost before searching afresh", 0, 100000);
   tr("max_hypotheses", &T::max_hypotheses, "Competing ball hypotheses kept (distractors)", 1, 32);

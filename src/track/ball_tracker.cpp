@@ -424,16 +424,17 @@ void BallTracker::choose_primary() {
   }
 
   // A static challenger normally needs static_confirm_hits (painted spots,
-  // heads). But when the ball we follow has vanished and a confidently
-  // detected ball sits still elsewhere (a restart: the ball placed for a
-  // free kick, a throw-in), waiting a second costs the framing: then the
-  // usual confirmation suffices.
+  // heads). But when a well-detected object sits still where none was seen
+  // beside the ball we followed (coexisted 0) — a restart: the ball placed
+  // for a free kick, a throw-in, a goal kick, also after the ball left the
+  // picture or before anything was tracked — waiting a second costs the
+  // framing: then the usual confirmation suffices. The recent score is what
+  // counts, so one faint first hit does not cost the restart a second.
   const Hypothesis* best = nullptr;
   for (const auto& h : hypotheses_) {
     if (h.id == primary_id_) continue;
-    // Also when the ball was lost outright (it left the picture) and comes
-    // back placed for the restart.
-    const bool waive_static = (p != nullptr || ever_tracked_) && mean_score(h) >= kConfidentScore;
+    const bool waive_static =
+        mean_score(h) >= kConfidentScore || (h.coexisted == 0 && h.recent_score >= kStillChallengerScore);
     const int static_needed = waive_static ? needed : std::max(needed, config_.static_confirm_hits);
     // A confident newcomer while the primary coasts (the ball back in the
     // picture, or reappearing from behind a player) needs only the first

@@ -76,6 +76,8 @@ struct TrackerConfig {
   // min_gate_px since it appeared): painted spots, flags and heads are
   // static far more often than the ball is, and a still ball costs little
   // to acquire a second late (the camera frames the play meanwhile).
+  // Waived for a still object detected well (recent score >= 0.6) that was
+  // not seen beside the followed ball: a ball placed for a restart.
   int static_confirm_hits = 25;
   int max_coast_frames = 12;           // misses before tracking becomes lost (~0.5 s)
   int lost_forget_frames = 50;         // frames in `lost` before falling back to `searching` (~2 s)
