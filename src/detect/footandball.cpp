@@ -223,22 +223,6 @@ Point2 refine(const float* map, int h, int w, const Peak& p) {
   return s > 0.0 ? Point2{sx / s, sy / s} : Point2{p.col + 0.5, p.row + 0.5};
 }
 
-double iou(const Box& a, const Box& b) {
-  const double x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
-  const double x1 = std::min(a.x + a.w, b.x + b.w), y1 = std::min(a.y + a.h, b.y + b.h);
-  const double inter = std::max(0.0, x1 - x0) * std::max(0.0, y1 - y0);
-  const double uni = a.w * a.h + b.w * b.h - inter;
-  return uni > 0.0 ? inter / uni : 0.0;
-}
-
-// Where one network input came from: source = origin + network_px / scale.
-struct InputWindow {
-  double x = 0.0;
-  double y = 0.0;
-  double scale_x = 1.0;
-  double scale_y = 1.0;
-};
-
 class FootAndBallDetector final : public Detector {
  public:
   FootAndBallDetector(const DetectorConfig& config, std::unique_ptr<FootAndBallModel> model, double load_ms)
@@ -254,49 +238,38 @@ class FootAndBallDetector final : public Detector {
   Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
     if (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost)
       return error(ErrorCode::kInvalidArgument, "footandball: needs host yuv420p frames");
-    if (!planner_ || frame.width_px != width_px_ || frame.height_px != height_px_) {
-      width_px_ = frame.width_px;
-      height_px_ = frame.height_px;
-      planner_ = std::make_unique<DetectionPlanner>(config_.planner, width_px_, height_px_, config_.planner.tile_px);
-    }
+    width_px_ = frame.width_px;
+    height_px_ = frame.height_px;
+    DetectionPlanner& planner = planner_for(planner_, frame, config_.planner, config_.planner.tile_px);
     Detections out;
-    const DetectionPlan plan = planner_->plan(hints);
+    out.frame_index = frame.index;
+    out.pts_us = frame.pts_us;
+    const DetectionPlan plan = planner.plan(hints);
     if (!plan.run) {
       out.detector_ran = false;
       return out;
     }
     const auto t0 = CallTimer::Clock::now();
-    torch::Tensor input;
-    std::vector<InputWindow> windows;
     const double scale = config_.planner.input_scale > 0.0 ? config_.planner.input_scale : 1.0;
-    if (plan.whole_frame) {
-      const int in_w = std::max(32, static_cast<int>(std::lround(width_px_ * scale)));
-      const int in_h = std::max(32, static_cast<int>(std::lround(height_px_ * scale)));
-      input = frame_to_tensor(frame, in_w, in_h, norm_);
-      windows.push_back({0.0, 0.0, static_cast<double>(in_w) / width_px_, static_cast<double>(in_h) / height_px_});
-    } else {
-      input = tiles_to_batch(frame, plan.tiles, config_.planner.tile_px, norm_);
-      for (const auto& t : plan.tiles) {
-        const double s = config_.planner.tile_px / t.side_px;
-        windows.push_back({t.x, t.y, s, s});
-      }
-    }
+    const int in_w = std::max(32, static_cast<int>(std::lround(width_px_ * scale)));
+    const int in_h = std::max(32, static_cast<int>(std::lround(height_px_ * scale)));
+    const PlannedInput input = planned_input(frame, plan, in_w, in_h, config_.planner.tile_px, norm_);
     FootAndBallMaps maps;
     try {
-      maps = model_->forward(input);
+      maps = model_->forward(input.tensor);
     } catch (const std::exception& e) {
       std::string what = e.what();
       return error(ErrorCode::kInternal, "footandball: forward failed: " + what.substr(0, what.find('\n')));
     }
-    decode(maps, windows, out);
+    decode(maps, input, out);
     const double ms = elapsed_ms(t0);
     timer_.add_call_ms(ms);
-    planner_->report_cost(plan, ms);
+    planner.report_cost(plan, ms);
     return out;
   }
 
  private:
-  void decode(const FootAndBallMaps& maps, const std::vector<InputWindow>& windows, Detections& out) const {
+  void decode(const FootAndBallMaps& maps, const PlannedInput& input, Detections& out) const {
     const torch::Tensor ball = maps.ball_prob.contiguous();
     const torch::Tensor player = maps.player_prob.contiguous();
     const torch::Tensor box = maps.player_box.contiguous();
@@ -305,16 +278,19 @@ class FootAndBallDetector final : public Detector {
     const float* ball_data = ball.data_ptr<float>();
     const float* player_data = player.data_ptr<float>();
     const float* box_data = box.data_ptr<float>();
-    const double radius = std::clamp(2.0 / std::max(windows[0].scale_x, 1e-9), config_.min_ball_radius_px,
-                                     config_.max_ball_radius_px);
+    // Network pixels per source pixel: the same for every window of a call.
+    const InputWindow& first = input.windows.front();
+    const double scale = input.net_w / std::max(first.w, 1e-9);
+    const double radius = std::clamp(2.0 / scale, config_.min_ball_radius_px, config_.max_ball_radius_px);
     std::vector<BallCandidate> balls;
     std::vector<PlayerDetection> players;
-    for (std::size_t n = 0; n < windows.size(); ++n) {
-      const InputWindow& win = windows[n];
+    for (std::size_t n = 0; n < input.windows.size(); ++n) {
+      const InputWindow& win = input.windows[n];
+      const double scale_x = input.net_w / win.w, scale_y = input.net_h / win.h;
       const float* bmap = ball_data + n * static_cast<std::size_t>(bh * bw);
       for (const Peak& p : find_peaks(bmap, bh, bw, static_cast<float>(config_.min_score))) {
         const Point2 cell = refine(bmap, bh, bw, p);
-        const Point2 c{win.x + cell.x * kBallStride / win.scale_x, win.y + cell.y * kBallStride / win.scale_y};
+        const Point2 c{win.x + cell.x * kBallStride / scale_x, win.y + cell.y * kBallStride / scale_y};
         if (c.x < 0.0 || c.y < 0.0 || c.x >= width_px_ || c.y >= height_px_) continue;  // padding
         balls.push_back({c, radius, p.value});
       }
@@ -328,28 +304,14 @@ class FootAndBallDetector final : public Detector {
         const double cx = (p.col + 0.5) * kPlayerStride + bx[at] * fw;
         const double cy = (p.row + 0.5) * kPlayerStride + bx[plane + at] * fh;
         const double w = bx[2 * plane + at] * fw, h = bx[3 * plane + at] * fh;
-        Box b{win.x + (cx - w * 0.5) / win.scale_x, win.y + (cy - h * 0.5) / win.scale_y, w / win.scale_x,
-              h / win.scale_y};
+        Box b{win.x + (cx - w * 0.5) / scale_x, win.y + (cy - h * 0.5) / scale_y, w / scale_x, h / scale_y};
         if (b.cx() < 0.0 || b.cy() < 0.0 || b.cx() >= width_px_ || b.cy() >= height_px_) continue;
         players.push_back({b, p.value});
       }
     }
     // Overlapping tiles see the same ball or player twice: keep the best.
-    std::stable_sort(balls.begin(), balls.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-    const double merge_px = 2.0 * kBallStride / std::max(windows[0].scale_x, 1e-9);
-    for (const auto& b : balls) {
-      if (static_cast<int>(out.balls.size()) >= config_.max_candidates) break;
-      const bool dup = std::any_of(out.balls.begin(), out.balls.end(), [&](const BallCandidate& k) {
-        return std::hypot(k.center.x - b.center.x, k.center.y - b.center.y) <= merge_px;
-      });
-      if (!dup) out.balls.push_back(b);
-    }
-    std::stable_sort(players.begin(), players.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-    for (const auto& p : players) {
-      const bool dup = std::any_of(out.players.begin(), out.players.end(),
-                                   [&](const PlayerDetection& k) { return iou(k.box, p.box) > 0.5; });
-      if (!dup) out.players.push_back(p);
-    }
+    merge_window_detections(std::move(balls), std::move(players), 2.0 * kBallStride / scale, config_.max_candidates,
+                            out);
   }
 
   DetectorConfig config_;

@@ -62,6 +62,8 @@ class DetectionPlanner {
   // the per-tile cost estimate and the budget credit.
   void report_cost(const DetectionPlan& plan, double elapsed_ms);
 
+  int frame_width_px() const { return width_px_; }
+  int frame_height_px() const { return height_px_; }
   // Source pixels covered by one tile.
   double tile_side_px() const { return tile_side_px_; }
   const std::vector<PlannedTile>& scan_grid() const { return grid_; }

@@ -145,18 +145,6 @@ std::vector<RfDetrHit> rfdetr_top_k(const float* boxes, const float* logits, int
 namespace {
 
 // Where one batch item came from: source pixels = origin + input-relative * size.
-struct Window {
-  double x = 0.0, y = 0.0, w = 0.0, h = 0.0;
-};
-
-double iou(const Box& a, const Box& b) {
-  const double ix = std::max(0.0, std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x));
-  const double iy = std::max(0.0, std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y));
-  const double inter = ix * iy;
-  const double uni = a.w * a.h + b.w * b.h - inter;
-  return uni > 0.0 ? inter / uni : 0.0;
-}
-
 class RfDetrDetector final : public Detector {
  public:
   RfDetrDetector(const DetectorConfig& config, RfDetrModel model, double load_ms)
@@ -180,44 +168,34 @@ class RfDetrDetector final : public Detector {
     if (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost)
       return error(ErrorCode::kInvalidArgument, "rfdetr: needs host yuv420p frames");
     const RfDetrSidecar& s = model_.sidecar();
-    if (!planner_ || frame.width_px != width_px_ || frame.height_px != height_px_) {
-      width_px_ = frame.width_px;
-      height_px_ = frame.height_px;
-      // A fixed-size model: one tile is one network input. Non-square
-      // exports run whole-frame only.
-      PlannerConfig pc = config_.planner;
-      if (s.width_px != s.height_px) pc.enabled = false;
-      planner_ = std::make_unique<DetectionPlanner>(pc, width_px_, height_px_, s.width_px);
-    }
+    width_px_ = frame.width_px;
+    height_px_ = frame.height_px;
+    // A fixed-size model: one tile is one network input. Non-square exports
+    // run whole-frame only.
+    PlannerConfig pc = config_.planner;
+    if (s.width_px != s.height_px) pc.enabled = false;
+    DetectionPlanner& planner = planner_for(planner_, frame, pc, s.width_px);
     Detections out;
     out.frame_index = frame.index;
     out.pts_us = frame.pts_us;
-    const DetectionPlan plan = planner_->plan(hints);
+    const DetectionPlan plan = planner.plan(hints);
     if (!plan.run) {
       out.detector_ran = false;
       return out;
     }
     const auto t0 = CallTimer::Clock::now();
-    torch::Tensor input;
-    std::vector<Window> windows;
-    if (plan.whole_frame) {
-      input = frame_to_tensor(frame, s.width_px, s.height_px, norm_);
-      windows.push_back({0.0, 0.0, static_cast<double>(width_px_), static_cast<double>(height_px_)});
-    } else {
-      input = tiles_to_batch(frame, plan.tiles, s.width_px, norm_);
-      for (const auto& t : plan.tiles) windows.push_back({t.x, t.y, t.side_px, t.side_px});
-    }
-    auto result = model_.forward(input);
+    const PlannedInput input = planned_input(frame, plan, s.width_px, s.height_px, s.width_px, norm_);
+    auto result = model_.forward(input.tensor);
     if (!result.ok()) return result.status();
-    decode(result->first, result->second, windows, out);
+    decode(result->first, result->second, input.windows, out);
     const double ms = elapsed_ms(t0);
     timer_.add_call_ms(ms);
-    planner_->report_cost(plan, ms);
+    planner.report_cost(plan, ms);
     return out;
   }
 
  private:
-  void decode(const torch::Tensor& boxes, const torch::Tensor& logits, const std::vector<Window>& windows,
+  void decode(const torch::Tensor& boxes, const torch::Tensor& logits, const std::vector<InputWindow>& windows,
               Detections& out) const {
     const int q = static_cast<int>(boxes.size(1));
     const int c = static_cast<int>(logits.size(2));
@@ -227,7 +205,7 @@ class RfDetrDetector final : public Detector {
     std::vector<BallCandidate> balls;
     std::vector<PlayerDetection> players;
     for (std::size_t n = 0; n < windows.size(); ++n) {
-      const Window& win = windows[n];
+      const InputWindow& win = windows[n];
       const float* b = bdata + n * static_cast<std::size_t>(q) * 4;
       const float* l = ldata + n * static_cast<std::size_t>(q) * static_cast<std::size_t>(c);
       for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, ball_class_, static_cast<float>(config_.min_score), k)) {
@@ -246,22 +224,7 @@ class RfDetrDetector final : public Detector {
       }
     }
     // Overlapping tiles see the same ball/player: keep the best of each cluster.
-    auto by_score = [](const auto& a, const auto& b) { return a.score > b.score; };
-    std::stable_sort(balls.begin(), balls.end(), by_score);
-    for (const BallCandidate& cand : balls) {
-      const bool dup = std::any_of(out.balls.begin(), out.balls.end(), [&](const BallCandidate& kept) {
-        return std::hypot(kept.center.x - cand.center.x, kept.center.y - cand.center.y) <
-               std::max({kept.radius_px, cand.radius_px, 2.0});
-      });
-      if (!dup) out.balls.push_back(cand);
-      if (static_cast<int>(out.balls.size()) >= k) break;
-    }
-    std::stable_sort(players.begin(), players.end(), by_score);
-    for (const PlayerDetection& p : players) {
-      const bool dup = std::any_of(out.players.begin(), out.players.end(),
-                                   [&](const PlayerDetection& kept) { return iou(kept.box, p.box) > 0.5; });
-      if (!dup) out.players.push_back(p);
-    }
+    merge_window_detections(std::move(balls), std::move(players), 2.0, k, out);
   }
 
   DetectorConfig config_;

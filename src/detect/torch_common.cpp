@@ -245,4 +245,60 @@ std::string CallTimer::summary() const {
   return text;
 }
 
+PlannedInput planned_input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
+                           const InputNormalisation& norm) {
+  PlannedInput in;
+  if (plan.whole_frame) {
+    in.tensor = frame_to_tensor(frame, whole_w, whole_h, norm);
+    in.windows.push_back({0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
+    in.net_w = whole_w;
+    in.net_h = whole_h;
+  } else {
+    in.tensor = tiles_to_batch(frame, plan.tiles, tile_px, norm);
+    for (const auto& t : plan.tiles) in.windows.push_back({t.x, t.y, t.side_px, t.side_px});
+    in.net_w = tile_px;
+    in.net_h = tile_px;
+  }
+  return in;
+}
+
+DetectionPlanner& planner_for(std::unique_ptr<DetectionPlanner>& slot, const Frame& frame,
+                              const PlannerConfig& config, int network_tile_px) {
+  if (!slot || slot->frame_width_px() != frame.width_px || slot->frame_height_px() != frame.height_px)
+    slot = std::make_unique<DetectionPlanner>(config, frame.width_px, frame.height_px, network_tile_px);
+  return *slot;
+}
+
+namespace {
+
+double iou(const Box& a, const Box& b) {
+  const double ix = std::max(0.0, std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x));
+  const double iy = std::max(0.0, std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y));
+  const double inter = ix * iy;
+  const double uni = a.w * a.h + b.w * b.h - inter;
+  return uni > 0.0 ? inter / uni : 0.0;
+}
+
+}  // namespace
+
+void merge_window_detections(std::vector<BallCandidate> balls, std::vector<PlayerDetection> players,
+                             double min_merge_px, int max_balls, Detections& out) {
+  auto by_score = [](const auto& a, const auto& b) { return a.score > b.score; };
+  std::stable_sort(balls.begin(), balls.end(), by_score);
+  for (const BallCandidate& cand : balls) {
+    if (static_cast<int>(out.balls.size()) >= max_balls) break;
+    const bool dup = std::any_of(out.balls.begin(), out.balls.end(), [&](const BallCandidate& kept) {
+      return std::hypot(kept.center.x - cand.center.x, kept.center.y - cand.center.y) <
+             std::max({kept.radius_px, cand.radius_px, min_merge_px});
+    });
+    if (!dup) out.balls.push_back(cand);
+  }
+  std::stable_sort(players.begin(), players.end(), by_score);
+  for (const PlayerDetection& p : players) {
+    const bool dup = std::any_of(out.players.begin(), out.players.end(),
+                                 [&](const PlayerDetection& kept) { return iou(kept.box, p.box) > 0.5; });
+    if (!dup) out.players.push_back(p);
+  }
+}
+
 }  // namespace ballcam::detect

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,40 @@ torch::Tensor tiles_to_batch(const Frame& frame, const std::vector<PlannedTile>&
 
 // [1, 3, out_h, out_w] float tensor of the whole frame resampled to out_w x out_h.
 torch::Tensor frame_to_tensor(const Frame& frame, int out_w, int out_h, const InputNormalisation& norm);
+
+// The source rectangle [x, x+w) x [y, y+h) that one batch item of a network
+// input shows (may extend past the frame: that part was padded).
+struct InputWindow {
+  double x = 0.0;
+  double y = 0.0;
+  double w = 0.0;
+  double h = 0.0;
+};
+
+// The network input of one plan: the whole frame resampled to
+// whole_w x whole_h, or the plan's tiles at tile_px each; with the source
+// window of every batch item, in batch order.
+struct PlannedInput {
+  torch::Tensor tensor;  // [N, 3, H, W]
+  std::vector<InputWindow> windows;
+  int net_w = 0;  // W
+  int net_h = 0;  // H
+};
+PlannedInput planned_input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
+                           const InputNormalisation& norm);
+
+// The planner of one backend instance for this frame's size: `slot` is made
+// anew (its plan state reset) when the size changes.
+DetectionPlanner& planner_for(std::unique_ptr<DetectionPlanner>& slot, const Frame& frame,
+                              const PlannerConfig& config, int network_tile_px);
+
+// Candidates gathered from every batch item of a call (overlapping tiles see
+// one ball or player twice) merged into `out`, best first: a ball closer than
+// max(both radii, min_merge_px) to a better one, and a player box
+// overlapping a better one by IoU > 0.5, are the same object. At most
+// max_balls balls are kept.
+void merge_window_detections(std::vector<BallCandidate> balls, std::vector<PlayerDetection> players,
+                             double min_merge_px, int max_balls, Detections& out);
 
 // The tensors of a state_dict saved by torch.save (zip format), on the CPU
 // whatever device they were saved from (torch::pickle_load would try to put
