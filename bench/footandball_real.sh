@@ -3,8 +3,14 @@
 # the classical detector and FootAndBall with and without the planner, at
 # input scale 1 and 2. Precision/recall at <= 8 px from `ballcam eval`, and
 # the end-to-end FPS of each run on this machine.
+# The planner rows with a 30 ms per-frame budget are the real-time setting
+# (--detect-budget-ms 30: the planner spends 30 ms a frame and skips frames
+# it cannot pay for).
 #   bench/footandball_real.sh BALLCAM WEIGHTS FOOTAGE_DIR [OUT_DIR]
 # Prints a markdown table. Needs a ballcam built with libtorch.
+# FAST=1 leaves out the rows without a budget (whole frame, or the planner
+# scanning every tile of every frame while nothing is found): on a 2-core
+# CPU each of those takes many minutes per clip.
 set -uo pipefail
 if [[ $# -lt 3 ]]; then
   echo "usage: $0 BALLCAM WEIGHTS FOOTAGE_DIR [OUT_DIR]" >&2
@@ -20,6 +26,8 @@ configs=(
   "footandball, planner, scale 1|--detector footandball --model $weights"
   "footandball, whole frame, scale 2|--detector footandball --model $weights --no-planner --input-scale 2"
   "footandball, planner, scale 2|--detector footandball --model $weights --input-scale 2"
+  "footandball, planner + 30 ms budget, scale 1|--detector footandball --model $weights --detect-budget-ms 30"
+  "footandball, planner + 30 ms budget, scale 2|--detector footandball --model $weights --input-scale 2 --detect-budget-ms 30"
 )
 echo "| clip | detector | precision (<= 8 px) | recall (<= 8 px) | end-to-end FPS |"
 echo "|---|---|---|---|---|"
@@ -28,6 +36,7 @@ for clip in zak_soccer rubi_football; do
   for c in "${configs[@]}"; do
     name=${c%%|*} args=${c#*|}
     tag="$clip-$i"; i=$((i + 1))
+    if [[ "${FAST:-0}" == 1 && "$name" == footandball* && "$args" != *--detect-budget-ms* ]]; then continue; fi
     # shellcheck disable=SC2086
     if ! "$bin" run -q -i "$footage/$clip.mp4" -o "$out/$tag.mkv" --no-audio $args --track-out "$out/$tag.jsonl" \
         --metrics-json "$out/$tag.metrics.json" >"$out/$tag.log" 2>&1; then

@@ -63,7 +63,10 @@ std::vector<PlannedTile> DetectionPlanner::roi_tiles(Point2 centre, double radiu
 }
 
 int DetectionPlanner::capacity_tiles() {
-  if (config_.budget_ms <= 0.0 || tile_cost_ms_ <= 0.0) return 1 << 20;  // unlimited / not measured yet
+  if (config_.budget_ms <= 0.0) return 1 << 20;  // unlimited
+  // With a budget but no measured cost yet, one tile measures it: a first
+  // call over every tile of the scan would stall a live stream for seconds.
+  if (tile_cost_ms_ <= 0.0) return 1;
   // Credit accrues one budget per frame; it is capped so that a long idle
   // stretch cannot be spent in one burst, but never below one tile's cost
   // (otherwise a tile dearer than the budget could never run).

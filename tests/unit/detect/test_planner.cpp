@@ -121,8 +121,10 @@ TEST(Planner, BudgetSpreadsTheScanOverFramesAndStaysWithinIt) {
   c.budget_ms = 25.0;
   DetectionPlanner p(c, 1280, 720, 256);
   const double tile_ms = 10.0;
-  // The first plan runs unmeasured (a whole scan); then the cost model rules.
+  // The first plan runs one tile to measure its cost (a whole unmeasured
+  // scan would stall a live stream); then the cost model rules.
   DetectionPlan plan = p.plan({});
+  ASSERT_EQ(plan.tiles.size(), 1u);
   p.report_cost(plan, tile_ms * static_cast<double>(plan.tiles.size()));
   EXPECT_DOUBLE_EQ(p.tile_cost_ms(), tile_ms);
   const std::int64_t scans_before = p.completed_scans();
