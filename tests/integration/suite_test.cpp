@@ -88,6 +88,12 @@ TEST_F(Suite, FastSubsetMeetsFloors) {
   EXPECT_EQ(summary_["overall"]["ballcam"]["frames"].get<int>(), frames);
   EXPECT_GE(num(summary_["overall"]["ballcam"]["ball_in_view"]), 0.95);
   EXPECT_GT(num(summary_["overall"]["jerk_ratio"]), 1.0);
+  // Re-acquisition target: <= 0.5 s after the ball reappears (shots: a goal
+  // kick placed before anything was tracked; hidden: behind a player).
+  const auto& all = summary_["overall"]["ballcam"];
+  EXPECT_GE(all["reacquire_events"].get<int>(), 2);
+  EXPECT_EQ(all["reacquire_failures"].get<int>(), 0);
+  EXPECT_LE(num(all["reacquire_max_s"]), 0.5);
 }
 
 }  // namespace
