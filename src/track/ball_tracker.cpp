@@ -440,13 +440,17 @@ void BallTracker::choose_primary() {
     // picture, or reappearing from behind a player) needs only the first
     // confirmation: the coasting estimate is a guess that drifts further
     // every frame.
+    // A still one too once the static rule is waived (a placed ball).
     const bool confident_newcomer = p != nullptr && h.coexisted == 0 && h.recent_score >= kConfidentScore;
-    const int moving_needed = confident_newcomer ? std::min(needed, config_.confirm_hits) : needed;
-    if (h.consecutive_hits < (is_static(h) ? static_needed : moving_needed)) continue;
+    const int quick = confident_newcomer ? std::min(needed, config_.confirm_hits) : needed;
+    const int still_needed = waive_static ? quick : static_needed;
+    if (h.consecutive_hits < (is_static(h) ? still_needed : quick)) continue;
     // Play context: a ball away from the players does not take over from a
-    // coasting primary that was among them, and one that has been away from
-    // them for long is not taken at all (the camera falls back on the play).
-    if (p != nullptr && p->near_play && !h.near_play) continue;
+    // coasting primary that was among them (unless it is a confident
+    // newcomer: the ball placed for a corner or a throw-in stands away from
+    // the players), and one that has been away from them for long is not
+    // taken at all (the camera falls back on the play).
+    if (p != nullptr && p->near_play && !h.near_play && !confident_newcomer) continue;
     // Seen beside the primary all along: another object, not where the
     // coasting ball went.
     if (p != nullptr && h.coexisted >= config_.switch_confirm_frames) continue;

@@ -258,6 +258,34 @@ TEST(BallTracker, SpareBallAwayFromPlayDoesNotStealDuringAKick) {
   }
 }
 
+// Suite clip `panorama`: the ball goes out among the players and is placed
+// for a corner far from them, detected confidently, never seen beside the
+// ball followed. It is taken after the usual confirmation, not once the
+// coasting primary is dropped half a second later; a spare ball seen beside
+// the followed one all along still is not (SpareBallAwayFromPlay...).
+TEST(BallTracker, BallPlacedAwayFromThePlayersIsTakenWhileThePrimaryCoasts) {
+  TrackerConfig cfg;
+  BallTracker t(cfg, kW, kH, kFps);
+  int i = 0;
+  Point2 ball{400, 1000};
+  const Point2 crowd{400, 1000};  // the players stay where the ball went out
+  for (; i < 40; ++i) {
+    ball.x -= 1.0;
+    t.update(frame_with(i, {candidate(ball, 0.95)}, players_around(crowd)));
+  }
+  const Point2 corner{1500, 1000};  // > 1000 px from every player
+  int taken_after = -1;
+  for (int k = 0; k < cfg.max_coast_frames; ++k, ++i) {
+    const TrackState s = t.update(frame_with(i, {candidate(corner, 0.95)}, players_around(crowd)));
+    if (s.mode == TrackMode::kTracking && dist(s.position, corner) < 3.0) {
+      taken_after = k;
+      break;
+    }
+  }
+  ASSERT_GE(taken_after, 0) << "not taken while the primary coasted";
+  EXPECT_LE(taken_after, cfg.switch_after_misses + cfg.confirm_hits);
+}
+
 TEST(BallTracker, PrimaryFarFromPlayYieldsToAConfidentMovingBallAmongPlayers) {
   TrackerConfig cfg;
   BallTracker t(cfg, kW, kH, kFps);
