@@ -238,8 +238,6 @@ class FootAndBallDetector final : public Detector {
   Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
     if (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost)
       return error(ErrorCode::kInvalidArgument, "footandball: needs host yuv420p frames");
-    width_px_ = frame.width_px;
-    height_px_ = frame.height_px;
     DetectionPlanner& planner = planner_for(planner_, frame, config_.planner, config_.planner.tile_px);
     Detections out;
     out.frame_index = frame.index;
@@ -251,8 +249,8 @@ class FootAndBallDetector final : public Detector {
     }
     const auto t0 = CallTimer::Clock::now();
     const double scale = config_.planner.input_scale > 0.0 ? config_.planner.input_scale : 1.0;
-    const int in_w = std::max(32, static_cast<int>(std::lround(width_px_ * scale)));
-    const int in_h = std::max(32, static_cast<int>(std::lround(height_px_ * scale)));
+    const int in_w = std::max(32, static_cast<int>(std::lround(frame.width_px * scale)));
+    const int in_h = std::max(32, static_cast<int>(std::lround(frame.height_px * scale)));
     const PlannedInput input = planned_input(frame, plan, in_w, in_h, config_.planner.tile_px, norm_);
     FootAndBallMaps maps;
     try {
@@ -270,6 +268,8 @@ class FootAndBallDetector final : public Detector {
 
  private:
   void decode(const FootAndBallMaps& maps, const PlannedInput& input, Detections& out) const {
+    // The frame the planner was made for: this call's frame (off it = padding).
+    const double width_px = planner_->frame_width_px(), height_px = planner_->frame_height_px();
     const torch::Tensor ball = maps.ball_prob.contiguous();
     const torch::Tensor player = maps.player_prob.contiguous();
     const torch::Tensor box = maps.player_box.contiguous();
@@ -279,19 +279,19 @@ class FootAndBallDetector final : public Detector {
     const float* player_data = player.data_ptr<float>();
     const float* box_data = box.data_ptr<float>();
     // Network pixels per source pixel: the same for every window of a call.
-    const InputWindow& first = input.windows.front();
+    const Box& first = input.windows.front();
     const double scale = input.net_w / std::max(first.w, 1e-9);
     const double radius = std::clamp(2.0 / scale, config_.min_ball_radius_px, config_.max_ball_radius_px);
     std::vector<BallCandidate> balls;
     std::vector<PlayerDetection> players;
     for (std::size_t n = 0; n < input.windows.size(); ++n) {
-      const InputWindow& win = input.windows[n];
+      const Box& win = input.windows[n];
       const double scale_x = input.net_w / win.w, scale_y = input.net_h / win.h;
       const float* bmap = ball_data + n * static_cast<std::size_t>(bh * bw);
       for (const Peak& p : find_peaks(bmap, bh, bw, static_cast<float>(config_.min_score))) {
         const Point2 cell = refine(bmap, bh, bw, p);
         const Point2 c{win.x + cell.x * kBallStride / scale_x, win.y + cell.y * kBallStride / scale_y};
-        if (c.x < 0.0 || c.y < 0.0 || c.x >= width_px_ || c.y >= height_px_) continue;  // padding
+        if (c.x < 0.0 || c.y < 0.0 || c.x >= width_px || c.y >= height_px) continue;  // padding
         balls.push_back({c, radius, p.value});
       }
       const float* pmap = player_data + n * static_cast<std::size_t>(ph * pw);
@@ -305,7 +305,7 @@ class FootAndBallDetector final : public Detector {
         const double cy = (p.row + 0.5) * kPlayerStride + bx[plane + at] * fh;
         const double w = bx[2 * plane + at] * fw, h = bx[3 * plane + at] * fh;
         Box b{win.x + (cx - w * 0.5) / scale_x, win.y + (cy - h * 0.5) / scale_y, w / scale_x, h / scale_y};
-        if (b.cx() < 0.0 || b.cy() < 0.0 || b.cx() >= width_px_ || b.cy() >= height_px_) continue;
+        if (b.cx() < 0.0 || b.cy() < 0.0 || b.cx() >= width_px || b.cy() >= height_px) continue;
         players.push_back({b, p.value});
       }
     }
@@ -319,8 +319,6 @@ class FootAndBallDetector final : public Detector {
   std::unique_ptr<DetectionPlanner> planner_;
   InputNormalisation norm_;
   CallTimer timer_;
-  int width_px_ = 0;
-  int height_px_ = 0;
 };
 
 }  // namespace

@@ -144,7 +144,6 @@ std::vector<RfDetrHit> rfdetr_top_k(const float* boxes, const float* logits, int
 
 namespace {
 
-// Where one batch item came from: source pixels = origin + input-relative * size.
 class RfDetrDetector final : public Detector {
  public:
   RfDetrDetector(const DetectorConfig& config, RfDetrModel model, double load_ms)
@@ -168,8 +167,6 @@ class RfDetrDetector final : public Detector {
     if (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost)
       return error(ErrorCode::kInvalidArgument, "rfdetr: needs host yuv420p frames");
     const RfDetrSidecar& s = model_.sidecar();
-    width_px_ = frame.width_px;
-    height_px_ = frame.height_px;
     // A fixed-size model: one tile is one network input. Non-square exports
     // run whole-frame only.
     PlannerConfig pc = config_.planner;
@@ -195,8 +192,10 @@ class RfDetrDetector final : public Detector {
   }
 
  private:
-  void decode(const torch::Tensor& boxes, const torch::Tensor& logits, const std::vector<InputWindow>& windows,
+  void decode(const torch::Tensor& boxes, const torch::Tensor& logits, const std::vector<Box>& windows,
               Detections& out) const {
+    // The frame the planner was made for: this call's frame (off it = padding).
+    const double width_px = planner_->frame_width_px(), height_px = planner_->frame_height_px();
     const int q = static_cast<int>(boxes.size(1));
     const int c = static_cast<int>(logits.size(2));
     const float* bdata = boxes.data_ptr<float>();
@@ -205,12 +204,12 @@ class RfDetrDetector final : public Detector {
     std::vector<BallCandidate> balls;
     std::vector<PlayerDetection> players;
     for (std::size_t n = 0; n < windows.size(); ++n) {
-      const InputWindow& win = windows[n];
+      const Box& win = windows[n];  // source pixels = origin + input-relative * size
       const float* b = bdata + n * static_cast<std::size_t>(q) * 4;
       const float* l = ldata + n * static_cast<std::size_t>(q) * static_cast<std::size_t>(c);
       for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, ball_class_, static_cast<float>(config_.min_score), k)) {
         const Point2 centre{win.x + h.cx * win.w, win.y + h.cy * win.h};
-        if (centre.x < 0.0 || centre.y < 0.0 || centre.x >= width_px_ || centre.y >= height_px_) continue;
+        if (centre.x < 0.0 || centre.y < 0.0 || centre.x >= width_px || centre.y >= height_px) continue;
         const double radius = 0.25 * (h.w * win.w + h.h * win.h);
         balls.push_back({centre, radius, h.score});
       }
@@ -219,7 +218,7 @@ class RfDetrDetector final : public Detector {
                                              q)) {
         const Box box{win.x + (h.cx - 0.5 * h.w) * win.w, win.y + (h.cy - 0.5 * h.h) * win.h, h.w * win.w,
                       h.h * win.h};
-        if (box.cx() < 0.0 || box.cy() < 0.0 || box.cx() >= width_px_ || box.cy() >= height_px_) continue;
+        if (box.cx() < 0.0 || box.cy() < 0.0 || box.cx() >= width_px || box.cy() >= height_px) continue;
         players.push_back({box, h.score});
       }
     }
@@ -232,8 +231,6 @@ class RfDetrDetector final : public Detector {
   InputNormalisation norm_;
   int ball_class_ = 37;
   int person_class_ = -1;
-  int width_px_ = 0;
-  int height_px_ = 0;
   std::unique_ptr<DetectionPlanner> planner_;
   CallTimer timer_;
 };

@@ -250,12 +250,12 @@ PlannedInput planned_input(const Frame& frame, const DetectionPlan& plan, int wh
   PlannedInput in;
   if (plan.whole_frame) {
     in.tensor = frame_to_tensor(frame, whole_w, whole_h, norm);
-    in.windows.push_back({0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
+    in.windows.push_back(Box{0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
     in.net_w = whole_w;
     in.net_h = whole_h;
   } else {
     in.tensor = tiles_to_batch(frame, plan.tiles, tile_px, norm);
-    for (const auto& t : plan.tiles) in.windows.push_back({t.x, t.y, t.side_px, t.side_px});
+    for (const auto& t : plan.tiles) in.windows.push_back(Box{t.x, t.y, t.side_px, t.side_px});
     in.net_w = tile_px;
     in.net_h = tile_px;
   }

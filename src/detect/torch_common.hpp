@@ -45,21 +45,14 @@ torch::Tensor tiles_to_batch(const Frame& frame, const std::vector<PlannedTile>&
 // [1, 3, out_h, out_w] float tensor of the whole frame resampled to out_w x out_h.
 torch::Tensor frame_to_tensor(const Frame& frame, int out_w, int out_h, const InputNormalisation& norm);
 
-// The source rectangle [x, x+w) x [y, y+h) that one batch item of a network
-// input shows (may extend past the frame: that part was padded).
-struct InputWindow {
-  double x = 0.0;
-  double y = 0.0;
-  double w = 0.0;
-  double h = 0.0;
-};
-
 // The network input of one plan: the whole frame resampled to
 // whole_w x whole_h, or the plan's tiles at tile_px each; with the source
 // window of every batch item, in batch order.
 struct PlannedInput {
   torch::Tensor tensor;  // [N, 3, H, W]
-  std::vector<InputWindow> windows;
+  // The source rectangle each batch item shows (source pixels; may extend
+  // past the frame: that part was padded).
+  std::vector<Box> windows;
   int net_w = 0;  // W
   int net_h = 0;  // H
 };

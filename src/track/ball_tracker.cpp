@@ -435,16 +435,14 @@ void BallTracker::choose_primary() {
     if (h.id == primary_id_) continue;
     const bool waive_static =
         mean_score(h) >= kConfidentScore || (h.coexisted == 0 && h.recent_score >= kStillChallengerScore);
-    const int static_needed = waive_static ? needed : std::max(needed, config_.static_confirm_hits);
     // A confident newcomer while the primary coasts (the ball back in the
-    // picture, or reappearing from behind a player) needs only the first
-    // confirmation: the coasting estimate is a guess that drifts further
-    // every frame.
-    // A still one too once the static rule is waived (a placed ball).
+    // picture, reappearing from behind a player, or placed still for a
+    // restart) needs only the first confirmation: the coasting estimate is a
+    // guess that drifts further every frame.
     const bool confident_newcomer = p != nullptr && h.coexisted == 0 && h.recent_score >= kConfidentScore;
-    const int quick = confident_newcomer ? std::min(needed, config_.confirm_hits) : needed;
-    const int still_needed = waive_static ? quick : static_needed;
-    if (h.consecutive_hits < (is_static(h) ? still_needed : quick)) continue;
+    const int usual = confident_newcomer ? std::min(needed, config_.confirm_hits) : needed;
+    const bool long_static_wait = is_static(h) && !waive_static;
+    if (h.consecutive_hits < (long_static_wait ? std::max(needed, config_.static_confirm_hits) : usual)) continue;
     // Play context: a ball away from the players does not take over from a
     // coasting primary that was among them (unless it is a confident
     // newcomer: the ball placed for a corner or a throw-in stands away from
