@@ -79,6 +79,10 @@ void add_tracker_camera_options(std::vector<OptionSpec>& o) {
   tr("far_from_play_frames", &T::far_from_play_frames, "Frames far from every player after which the tracked ball yields to a moving ball near play (0 = never)", 0, 100000);
   tr("challenger_min_score", &T::challenger_min_score, "Mean detection score such a challenger needs", 0, 1);
   tr("weak_primary_score", &T::weak_primary_score, "The tracked ball yields to a confident ball elsewhere while its own recent detection score is below this (0 = never)", 0, 1);
+  tr("hindsight_frames", &T::hindsight_frames,
+     "Frames of hindsight (at 25 fps; scaled with the frame rate): each frame's ball is decided again once this many later frames were seen, and the output is that much later (-1 = 18 for files, 0 for live inputs; 0 = off)",
+     -1, 1000);
+  o.back().flag = "hindsight";
 
   using C = CameraConfig;
   auto cam = [&](const char* name, auto field, const char* help, double lo, double hi) {

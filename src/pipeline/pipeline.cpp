@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <deque>
 #include <ctime>
 #include <limits>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "render/crop_scale.hpp"
 #include "render/overlay.hpp"
 #include "render/slate.hpp"
+#include "track/hindsight.hpp"
 
 namespace ballcam::pipeline {
 
@@ -107,6 +109,13 @@ std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
 }
 
+// The tracker's settings for this input, scaled to its size and rate, with
+// automatic hindsight resolved: files get it, live inputs keep their latency.
+TrackerConfig input_tracker_config(TrackerConfig config, bool live, int width_px, double fps) {
+  if (config.hindsight_frames < 0) config.hindsight_frames = live ? 0 : TrackerConfig::kAutoHindsightFrames;
+  return config.scaled_for(width_px, fps);
+}
+
 // Process CPU time (user + system), seconds.
 double process_cpu_s() {
   timespec ts{};
@@ -191,7 +200,8 @@ Status Pipeline::run() {
     if (!det.ok()) return det.status();
     im.detector = std::move(det).value();
   }
-  im.tracker = std::make_unique<BallTracker>(config_.tracker.scaled_for(info.width_px, fps), info.width_px, info.height_px, fps);
+  im.tracker = std::make_unique<BallTracker>(input_tracker_config(config_.tracker, live, info.width_px, fps), info.width_px,
+                                             info.height_px, fps);
   im.camera = std::make_unique<VirtualCamera>(config_.camera, info.width_px, info.height_px, fps);
   im.scaler = std::make_unique<render::CropScaler>(config_.camera.output_width_px, config_.camera.output_height_px);
 
@@ -283,9 +293,53 @@ Status Pipeline::run() {
     im.audio.close();
   });
 
+  // Hindsight: the tracker's state of a frame is decided again N frames
+  // later (track/hindsight.hpp); the frames wait here meanwhile.
   std::thread analyse_thread([&] {
     int geometry_w = info.width_px, geometry_h = info.height_px;
-    while (auto frame = im.frame_queue().pop()) {
+    track::Hindsight hindsight(im.tracker->config().hindsight_frames, im.tracker->config().max_speed_px_per_frame);
+    std::deque<AnalysedFrame> waiting;  // frames whose state hindsight still holds, oldest first
+    std::vector<BallTracker::HypothesisView> hypotheses;
+    // The final state of the oldest waiting frame: frame it, record it, pass it on.
+    auto emit = [&](const TrackState& state) -> bool {
+      AnalysedFrame a = std::move(waiting.front());
+      waiting.pop_front();
+      {
+        metrics::ScopedTimer timer(track_stats);
+        a.track = state;
+        a.crop = im.camera->update(a.track);
+      }
+      if (im.track_out.is_open() || on_record) {
+        TrackRecord rec;
+        rec.frame_index = a.frame.index;
+        rec.pts_us = a.frame.pts_us;
+        rec.detections = a.detections.balls;
+        rec.players = a.detections.players;
+        rec.track = a.track;
+        rec.crop = a.crop;
+        if (im.track_out.is_open()) im.track_out << to_json_line(rec) << '\n';
+        if (on_record) {
+          Status st = on_record(rec);
+          if (!st.ok()) {
+            im.fail(std::move(st));
+            return false;
+          }
+        }
+      }
+      return analysed_q.push(std::move(a));
+    };
+    auto drain = [&] {
+      while (auto state = hindsight.drain())
+        if (!emit(*state)) return false;
+      return true;
+    };
+    bool ok = true;
+    while (ok) {
+      auto frame = im.frame_queue().pop();
+      if (!frame) {
+        ok = drain();
+        break;
+      }
       if (im.aborted.load()) break;
       if (frame->width_px != geometry_w || frame->height_px != geometry_h) {
         // A live camera came back with another size: the track and the
@@ -293,9 +347,11 @@ Status Pipeline::run() {
         // ball was lost during the gap anyway). The detector resets itself.
         spdlog::info("input size changed {}x{} -> {}x{}: tracker and camera restart", geometry_w, geometry_h,
                      frame->width_px, frame->height_px);
+        if (!drain()) break;
         geometry_w = frame->width_px;
         geometry_h = frame->height_px;
-        im.tracker = std::make_unique<BallTracker>(config_.tracker.scaled_for(geometry_w, fps), geometry_w, geometry_h, fps);
+        im.tracker = std::make_unique<BallTracker>(input_tracker_config(config_.tracker, live, geometry_w, fps), geometry_w,
+                                                     geometry_h, fps);
         im.camera = std::make_unique<VirtualCamera>(config_.camera, geometry_w, geometry_h, fps);
         size_changes.add();
       }
@@ -314,32 +370,18 @@ Status Pipeline::run() {
       }
       dets->frame_index = frame->index;
       dets->pts_us = frame->pts_us;
-      AnalysedFrame a;
+      std::optional<TrackState> final_state;
       {
         metrics::ScopedTimer timer(track_stats);
-        a.track = im.tracker->update(*dets);
-        a.crop = im.camera->update(a.track);
+        const TrackState state = im.tracker->update(*dets);
+        im.tracker->hypotheses(hypotheses);
+        final_state = hindsight.push(state, im.tracker->primary_id(), hypotheses);
       }
-      if (im.track_out.is_open() || on_record) {
-        TrackRecord rec;
-        rec.frame_index = frame->index;
-        rec.pts_us = frame->pts_us;
-        rec.detections = dets->balls;
-        rec.players = dets->players;
-        rec.track = a.track;
-        rec.crop = a.crop;
-        if (im.track_out.is_open()) im.track_out << to_json_line(rec) << '\n';
-        if (on_record) {
-          Status st = on_record(rec);
-          if (!st.ok()) {
-            im.fail(std::move(st));
-            break;
-          }
-        }
-      }
+      AnalysedFrame a;
       a.detections = std::move(dets).value();
       a.frame = std::move(*frame);
-      if (!analysed_q.push(std::move(a))) break;
+      waiting.push_back(std::move(a));
+      if (final_state) ok = emit(*final_state);
     }
     analysed_q.close();
   });

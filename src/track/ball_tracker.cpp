@@ -39,6 +39,7 @@ TrackerConfig TrackerConfig::scaled_for(int frame_width_px, double fps) const {
   c.switch_after_misses = scale_frames(switch_after_misses, t);
   c.switch_confirm_frames = scale_frames(switch_confirm_frames, t);
   if (far_from_play_frames > 0) c.far_from_play_frames = scale_frames(far_from_play_frames, t);
+  if (hindsight_frames > 0) c.hindsight_frames = scale_frames(hindsight_frames, t);
   return c;
 }
 
@@ -70,6 +71,7 @@ Status TrackerConfig::validate() const {
   if (!(challenger_min_score >= 0.0 && challenger_min_score <= 1.0)) return bad("challenger_min_score", "in [0, 1]");
   if (!(weak_primary_score >= 0.0 && weak_primary_score <= 1.0)) return bad("weak_primary_score", "in [0, 1]");
   if (!(coexist_min_score >= 0.0 && coexist_min_score <= 1.0)) return bad("coexist_min_score", "in [0, 1]");
+  if (hindsight_frames < -1) return bad("hindsight_frames", ">= -1 (-1 = automatic)");
   return Status::Ok();
 }
 
@@ -235,6 +237,7 @@ void BallTracker::associate(const Detections& detections) {
     h.filter.correct(cand.center);
     clamp_to_frame(h.filter);
     h.last_measurement = cand.center;
+    h.last_candidate = cand;
     h.matched = true;
     h.candidate = c;
     ++h.hits;
@@ -272,6 +275,7 @@ void BallTracker::spawn(const Detections& detections) {
     fresh.matched = true;
     fresh.candidate = static_cast<int>(i);
     fresh.last_measurement = c.center;
+    fresh.last_candidate = c;
     fresh.first_measurement = c.center;
 
     if (hypotheses_.size() < static_cast<std::size_t>(config_.max_hypotheses)) {
@@ -515,6 +519,24 @@ TrackState BallTracker::update(const Detections& detections) {
   }
   out.mode = mode_;
   return out;
+}
+
+void BallTracker::hypotheses(std::vector<HypothesisView>& out) const {
+  out.clear();
+  for (const auto& h : hypotheses_) {
+    HypothesisView v;
+    v.id = h.id;
+    v.position = h.filter.position();
+    v.velocity_px_per_frame = h.filter.velocity();
+    v.uncertainty_px = h.filter.position_sigma();
+    if (h.matched) v.measurement = h.last_candidate;
+    out.push_back(v);
+  }
+}
+
+std::int64_t BallTracker::primary_id() const {
+  const Hypothesis* p = primary();
+  return p != nullptr ? p->id : -1;
 }
 
 std::optional<Point2> BallTracker::predict(int frames_ahead) const {

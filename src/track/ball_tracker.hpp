@@ -113,6 +113,16 @@ struct TrackerConfig {
   // the ball coming out from behind a player). 0 disables.
   double weak_primary_score = 0.5;
 
+  // --- hindsight (track/hindsight.hpp) ---
+  // Frames of hindsight: the state of frame t is decided again once frame
+  // t + N has been seen (the ball the tracker switched to was already there;
+  // a ball it found again after a gap moved between its two sightings), and
+  // the camera frames it with that knowledge. The output is N frames later.
+  // -1 = automatic: 18 (0.72 s) for files, 0 for live inputs, which keep
+  // their latency. 0 = off.
+  int hindsight_frames = -1;
+  static constexpr int kAutoHindsightFrames = 18;
+
   // Copy of this config with pixel fields scaled by frame_width_px / 1920 and
   // frame counts / per-frame rates scaled from 25 fps to `fps`.
   TrackerConfig scaled_for(int frame_width_px, double fps) const;
@@ -140,6 +150,19 @@ class BallTracker {
   // Forget everything (e.g. after a cut or a seek).
   void reset();
 
+  // One hypothesis as the last update() left it (for track::Hindsight).
+  struct HypothesisView {
+    std::int64_t id = 0;
+    Point2 position;
+    Point2 velocity_px_per_frame;
+    double uncertainty_px = 0.0;
+    std::optional<BallCandidate> measurement;  // its detection this frame, if any
+  };
+  // The hypotheses after the last update(), into `out` (cleared first).
+  void hypotheses(std::vector<HypothesisView>& out) const;
+  // Id of the followed hypothesis among them; -1 when none is followed.
+  std::int64_t primary_id() const;
+
   const TrackerConfig& config() const { return config_; }
   double fps() const { return fps_; }
   TrackMode mode() const { return mode_; }
@@ -156,6 +179,7 @@ class BallTracker {
     bool matched = false;      // got a detection this frame
     int candidate = -1;        // index of that detection in Detections::balls
     Point2 last_measurement;
+    BallCandidate last_candidate;  // the detection behind last_measurement
     Point2 first_measurement;
     bool near_play = false;    // at its last measurement, a player was near
     int far_from_play = 0;     // consecutive measured frames with players reported but none near
