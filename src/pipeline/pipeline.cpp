@@ -300,15 +300,12 @@ Status Pipeline::run() {
     track::Hindsight hindsight(im.tracker->config().hindsight_frames, im.tracker->config().max_speed_px_per_frame);
     std::deque<AnalysedFrame> waiting;  // frames whose state hindsight still holds, oldest first
     std::vector<BallTracker::HypothesisView> hypotheses;
-    // The final state of the oldest waiting frame: frame it, record it, pass it on.
-    auto emit = [&](const TrackState& state) -> bool {
+    // The oldest waiting frame with its final state and crop: record it, pass it on.
+    auto emit = [&](const TrackState& state, const CropRect& crop) -> bool {
       AnalysedFrame a = std::move(waiting.front());
       waiting.pop_front();
-      {
-        metrics::ScopedTimer timer(track_stats);
-        a.track = state;
-        a.crop = im.camera->update(a.track);
-      }
+      a.track = state;
+      a.crop = crop;
       if (im.track_out.is_open() || on_record) {
         TrackRecord rec;
         rec.frame_index = a.frame.index;
@@ -330,7 +327,7 @@ Status Pipeline::run() {
     };
     auto drain = [&] {
       while (auto state = hindsight.drain())
-        if (!emit(*state)) return false;
+        if (!emit(*state, im.camera->update(*state))) return false;
       return true;
     };
     bool ok = true;
@@ -371,17 +368,22 @@ Status Pipeline::run() {
       dets->frame_index = frame->index;
       dets->pts_us = frame->pts_us;
       std::optional<TrackState> final_state;
+      CropRect crop;
       {
+        // One sample per input frame: tracker, hindsight and the camera on
+        // the state that became final (the last frames' camera steps at the
+        // drain are not timed).
         metrics::ScopedTimer timer(track_stats);
         const TrackState state = im.tracker->update(*dets);
         im.tracker->hypotheses(hypotheses);
         final_state = hindsight.push(state, im.tracker->primary_id(), hypotheses);
+        if (final_state) crop = im.camera->update(*final_state);
       }
       AnalysedFrame a;
       a.detections = std::move(dets).value();
       a.frame = std::move(*frame);
       waiting.push_back(std::move(a));
-      if (final_state) ok = emit(*final_state);
+      if (final_state) ok = emit(*final_state, crop);
     }
     analysed_q.close();
   });
