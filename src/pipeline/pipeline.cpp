@@ -350,6 +350,8 @@ Status Pipeline::run() {
         im.tracker = std::make_unique<BallTracker>(input_tracker_config(config_.tracker, live, geometry_w, fps), geometry_w,
                                                      geometry_h, fps);
         im.camera = std::make_unique<VirtualCamera>(config_.camera, geometry_w, geometry_h, fps);
+        // The new tracker numbers its hypotheses afresh: nothing of the old one may be remembered.
+        hindsight = track::Hindsight(im.tracker->config().hindsight_frames, im.tracker->config().max_speed_px_per_frame);
         size_changes.add();
       }
       detect::DetectHints hints;
