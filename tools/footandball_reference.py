@@ -35,7 +35,10 @@ def head(x, sd, name):
     return F.conv2d(x, sd[name + ".2.weight"], sd[name + ".2.bias"], padding=1)
 
 
-def forward(sd, x):
+def forward_logits(sd, x):
+    """The network's raw outputs: ball logits [N,2,H/4,W/4], player logits
+    [N,2,H/16,W/16], player box [N,4,H/16,W/16]. Differentiable in sd's
+    tensors (batch norm uses its stored statistics, as at inference)."""
     feats = []
     for b, convs in enumerate(BLOCKS):
         for i in range(convs):
@@ -54,10 +57,13 @@ def forward(sd, x):
         lat = lateral(level)
         top = F.interpolate(top, size=lat.shape[-2:], mode="bilinear", align_corners=False) + lat
         pyramid[level] = top
-    ball = torch.softmax(head(pyramid[1], sd, "ball_classifier"), dim=1)[:, 1]
-    player = torch.softmax(head(pyramid[3], sd, "player_classifier"), dim=1)[:, 1]
-    box = head(pyramid[3], sd, "player_regressor")
-    return ball, player, box
+    return (head(pyramid[1], sd, "ball_classifier"), head(pyramid[3], sd, "player_classifier"),
+            head(pyramid[3], sd, "player_regressor"))
+
+
+def forward(sd, x):
+    ball, player, box = forward_logits(sd, x)
+    return torch.softmax(ball, dim=1)[:, 1], torch.softmax(player, dim=1)[:, 1], box
 
 
 def main():
