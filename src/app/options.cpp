@@ -268,6 +268,9 @@ std::vector<OptionSpec> build_options() {
                             [](PipelineConfig& c) -> double& { return c.detector.planner.roi_margin_px; }, 0.0, 1000.0));
   o.push_back(int_option("detector.max_roi_tiles", "", "Planner: tiles spent on the region of interest at most",
                          [](PipelineConfig& c) -> int& { return c.detector.planner.max_roi_tiles; }, 1, 64));
+  o.push_back(int_option("detector.max_watch_tiles", "",
+                         "Planner: tiles spent at most on the other objects the tracker is weighing (one each)",
+                         [](PipelineConfig& c) -> int& { return c.detector.planner.max_watch_tiles; }, 0, 16));
   o.push_back(int_option("detector.full_search_interval", "full-search-interval",
                          "Planner: while tracking, scan the whole frame every N frames (0 = only when lost)",
                          [](PipelineConfig& c) -> int& { return c.detector.planner.full_search_interval_frames; }, 0,

@@ -45,6 +45,11 @@ struct Detections {
   // budget): nothing was looked at, so the tracker only predicts; an empty
   // `balls` with detector_ran = true means "looked, saw no ball".
   bool detector_ran = true;
+  // Where the detector looked, when it looked at part of the frame only (the
+  // planner's tiles; windows may reach past the frame edge); empty = the
+  // whole frame. An object outside every window was not seen this frame,
+  // which is not a miss.
+  std::vector<Box> looked_at;
 };
 
 enum class TrackMode : std::uint8_t {

@@ -22,6 +22,7 @@ struct PlannerConfig {
   int tile_overlap_px = 32;            // overlap of neighbouring scan tiles, network pixels
   double roi_margin_px = 16.0;         // added around the tracker's search radius, source pixels
   int max_roi_tiles = 4;               // tiles spent on the region of interest at most
+  int max_watch_tiles = 2;             // tiles spent on DetectHints::watch at most (one each)
   int full_search_interval_frames = 25;  // while tracking, scan the whole frame this often (0 = never)
   int stride_frames = 1;               // run the detector on every Nth frame only
   double budget_ms = 0.0;              // per-frame detector time budget (0 = unlimited)
@@ -44,6 +45,10 @@ struct DetectorConfig {
 struct DetectHints {
   std::optional<Point2> predicted;  // where the ball should be this frame
   double search_radius_px = 0.0;    // how far from `predicted` it may be
+  // Other objects the tracker is weighing (a ball a scan just found, the
+  // challenger to a doubtful primary), most promising first: a detector that
+  // looks at part of the frame gives each a look so that it can be confirmed.
+  std::vector<Point2> watch;
 };
 
 class Detector {

@@ -260,6 +260,7 @@ class FootAndBallDetector final : public Detector {
       return error(ErrorCode::kInternal, "footandball: forward failed: " + what.substr(0, what.find('\n')));
     }
     decode(maps, input, out);
+    if (!plan.whole_frame) out.looked_at = input.windows;
     const double ms = elapsed_ms(t0);
     timer_.add_call_ms(ms);
     planner.report_cost(plan, ms);

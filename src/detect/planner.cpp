@@ -6,12 +6,23 @@
 
 namespace ballcam::detect {
 
-int DetectionPlan::roi_tiles() const {
-  return static_cast<int>(std::count_if(tiles.begin(), tiles.end(),
-                                        [](const PlannedTile& t) { return t.kind == PlannedTile::Kind::kRoi; }));
+namespace {
+
+int count_kind(const std::vector<PlannedTile>& tiles, PlannedTile::Kind kind) {
+  return static_cast<int>(
+      std::count_if(tiles.begin(), tiles.end(), [kind](const PlannedTile& t) { return t.kind == kind; }));
 }
 
-int DetectionPlan::scan_tiles() const { return static_cast<int>(tiles.size()) - roi_tiles(); }
+bool inside(const PlannedTile& t, Point2 p, double margin_px) {
+  return p.x >= t.x + margin_px && p.x <= t.x + t.side_px - margin_px && p.y >= t.y + margin_px &&
+         p.y <= t.y + t.side_px - margin_px;
+}
+
+}  // namespace
+
+int DetectionPlan::roi_tiles() const { return count_kind(tiles, PlannedTile::Kind::kRoi); }
+int DetectionPlan::watch_tiles() const { return count_kind(tiles, PlannedTile::Kind::kWatch); }
+int DetectionPlan::scan_tiles() const { return count_kind(tiles, PlannedTile::Kind::kScan); }
 
 std::vector<double> tile_origins(double extent_px, double side_px, double overlap_px) {
   if (extent_px <= side_px) return {(extent_px - side_px) * 0.5};
@@ -62,6 +73,14 @@ std::vector<PlannedTile> DetectionPlanner::roi_tiles(Point2 centre, double radiu
   return tiles;
 }
 
+PlannedTile DetectionPlanner::watch_tile(Point2 centre) const {
+  auto origin = [&](double c, double extent) {
+    return extent >= tile_side_px_ ? std::clamp(c - tile_side_px_ * 0.5, 0.0, extent - tile_side_px_)
+                                   : (extent - tile_side_px_) * 0.5;
+  };
+  return {origin(centre.x, width_px_), origin(centre.y, height_px_), tile_side_px_, PlannedTile::Kind::kWatch};
+}
+
 int DetectionPlanner::capacity_tiles() {
   if (config_.budget_ms <= 0.0) return 1 << 20;  // unlimited
   // With a budget but no measured cost yet, one tile measures it: a first
@@ -88,23 +107,40 @@ DetectionPlan DetectionPlanner::plan(const DetectHints& hints) {
   const int capacity = capacity_tiles();
   if (capacity < 1) return plan;  // budget: skip; the tracker predicts over this frame
 
+  const bool scan_due = !grid_.empty() && (!hints.predicted || scan_in_progress_ ||
+                                            (config_.full_search_interval_frames > 0 &&
+                                             frames_since_scan_ >= config_.full_search_interval_frames));
+  // The scan's share: one tile on every frame when two fit, else on every
+  // other frame; the region of interest and the watched objects get the rest.
+  const int scan_reserve = scan_due && (capacity >= 2 || scan_starved_) ? 1 : 0;
+  const int room = capacity - scan_reserve;
   if (hints.predicted) {
     plan.tiles = roi_tiles(*hints.predicted, hints.search_radius_px);
-    if (static_cast<int>(plan.tiles.size()) > capacity) plan.tiles.resize(static_cast<std::size_t>(capacity));
+    if (static_cast<int>(plan.tiles.size()) > room) plan.tiles.resize(static_cast<std::size_t>(std::max(0, room)));
   }
-  const bool scan_due = !hints.predicted || scan_in_progress_ ||
-                        (config_.full_search_interval_frames > 0 &&
-                         frames_since_scan_ >= config_.full_search_interval_frames);
-  if (scan_due && !grid_.empty()) {
+  // A watched object already well inside a planned tile needs no tile of its own.
+  const double watch_margin = std::min(config_.roi_margin_px, tile_side_px_ * 0.25);
+  int watched = 0;
+  for (const Point2& w : hints.watch) {
+    if (watched >= config_.max_watch_tiles || static_cast<int>(plan.tiles.size()) >= room) break;
+    if (std::any_of(plan.tiles.begin(), plan.tiles.end(),
+                    [&](const PlannedTile& t) { return inside(t, w, watch_margin); }))
+      continue;
+    plan.tiles.push_back(watch_tile(w));
+    ++watched;
+  }
+  bool scanned = false;
+  if (scan_due) {
     if (!scan_in_progress_) {
       scan_in_progress_ = true;
       scan_cursor_ = 0;
     }
-    int room = capacity - static_cast<int>(plan.tiles.size());
+    int left = capacity - static_cast<int>(plan.tiles.size());
     // Without a budget a scan is done in one frame.
-    while (room > 0 && scan_in_progress_) {
+    while (left > 0 && scan_in_progress_) {
       plan.tiles.push_back(grid_[scan_cursor_]);
-      --room;
+      scanned = true;
+      --left;
       if (++scan_cursor_ == grid_.size()) {
         scan_in_progress_ = false;
         scan_cursor_ = 0;
@@ -113,6 +149,7 @@ DetectionPlan DetectionPlanner::plan(const DetectHints& hints) {
       }
     }
   }
+  scan_starved_ = scan_due && !scanned;
   plan.run = !plan.tiles.empty();
   return plan;
 }

@@ -8,14 +8,23 @@
 //
 //   - a region of interest around the tracker's prediction (DetectHints),
 //     at `input_scale` network pixels per source pixel;
+//   - one tile on each of the other objects the tracker is weighing
+//     (DetectHints::watch, up to `max_watch_tiles`): a ball that one scan
+//     tile saw must be seen again on the next frames to become a track;
 //   - a tiled scan of the whole frame to (re)acquire the ball: every frame
 //     while there is no prediction, and at least every
 //     `full_search_interval_frames` while tracking. With a budget the scan
 //     advances a few tiles per frame, round-robin, so a full pass may span
-//     several frames;
+//     several frames; it gets at least one tile on every other frame while
+//     it is due (every frame when two tiles fit), so a region of interest
+//     that eats the whole budget cannot starve it and the tracker can never
+//     be stuck on a wrong object;
 //   - a detection stride: a frame is skipped ("not run", which the tracker
 //     treats as a prediction-only step, not as a miss) when the fixed stride
 //     says so, or when the budget credit left cannot pay for one tile.
+//
+// Detections carry the windows looked at (Detections::looked_at): the
+// tracker counts a miss only for an object inside them.
 //
 // The cost model is learned from the measured time of each forward call
 // (report_cost), so the same budget adapts to the CPU it runs on.
@@ -33,7 +42,7 @@ namespace ballcam::detect {
 
 // One square window of the source that becomes one network input.
 struct PlannedTile {
-  enum class Kind : std::uint8_t { kRoi, kScan };
+  enum class Kind : std::uint8_t { kRoi, kWatch, kScan };
   double x = 0.0;  // source pixels; the window may extend past the frame edge
   double y = 0.0;  // (when the frame is smaller than a tile): pad that part
   double side_px = 0.0;
@@ -45,6 +54,7 @@ struct DetectionPlan {
   bool whole_frame = false;  // planner disabled: one call over the whole frame at input_scale
   std::vector<PlannedTile> tiles;
   int roi_tiles() const;
+  int watch_tiles() const;
   int scan_tiles() const;
 };
 
@@ -73,6 +83,7 @@ class DetectionPlanner {
 
  private:
   std::vector<PlannedTile> roi_tiles(Point2 centre, double radius_px) const;
+  PlannedTile watch_tile(Point2 centre) const;
   int capacity_tiles();
 
   PlannerConfig config_;
@@ -82,6 +93,7 @@ class DetectionPlanner {
   std::vector<PlannedTile> grid_;
   std::size_t scan_cursor_ = 0;         // next grid tile of the scan in progress
   bool scan_in_progress_ = false;
+  bool scan_starved_ = false;           // the last frame's scan was due but got no tile
   std::int64_t frames_since_scan_ = 0;  // frames since the last scan completed
   std::int64_t frame_counter_ = 0;
   std::int64_t completed_scans_ = 0;

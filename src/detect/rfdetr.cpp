@@ -185,6 +185,7 @@ class RfDetrDetector final : public Detector {
     auto result = model_.forward(input.tensor);
     if (!result.ok()) return result.status();
     decode(result->first, result->second, input.windows, out);
+    if (!plan.whole_frame) out.looked_at = input.windows;
     const double ms = elapsed_ms(t0);
     timer_.add_call_ms(ms);
     planner.report_cost(plan, ms);

@@ -330,6 +330,7 @@ Status Pipeline::run() {
         if (!emit(*state, im.camera->update(*state))) return false;
       return true;
     };
+    detect::DetectHints hints;  // reused: its watch list keeps its capacity
     bool ok = true;
     while (ok) {
       auto frame = im.frame_queue().pop();
@@ -354,11 +355,13 @@ Status Pipeline::run() {
         hindsight = track::Hindsight(im.tracker->config().hindsight_frames, im.tracker->config().max_speed_px_per_frame);
         size_changes.add();
       }
-      detect::DetectHints hints;
+      hints.predicted.reset();
+      hints.search_radius_px = 0.0;
       if (auto p = im.tracker->predict(1)) {
         hints.predicted = *p;
         hints.search_radius_px = im.tracker->search_radius_px();
       }
+      im.tracker->watch_points(hints.watch, config_.detector.planner.max_watch_tiles);
       Result<Detections> dets = [&] {
         metrics::ScopedTimer timer(detect_stats);
         return im.detector->detect(*frame, hints);

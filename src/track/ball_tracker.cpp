@@ -228,10 +228,18 @@ void BallTracker::associate(const Detections& detections) {
       }
     }
     if (c < 0) {
+      // Not looked at (the planner spent this frame's tiles elsewhere): no
+      // evidence either way, the same as a skipped frame.
+      if (!observed(h, detections)) {
+        ++h.unobserved;
+        continue;
+      }
+      h.unobserved = 0;
       h.consecutive_hits = 0;
       ++h.misses;
       continue;
     }
+    h.unobserved = 0;
     candidate_owner_[static_cast<std::size_t>(c)] = idx;
     const BallCandidate& cand = detections.balls[static_cast<std::size_t>(c)];
     h.filter.correct(cand.center);
@@ -246,6 +254,14 @@ void BallTracker::associate(const Detections& detections) {
     h.score_sum += cand.score;
     h.recent_score += (1.0 - score_decay_) * cand.score;
   }
+}
+
+bool BallTracker::observed(const Hypothesis& h, const Detections& detections) {
+  if (detections.looked_at.empty()) return true;
+  const Point2 p = h.filter.position();
+  return std::any_of(detections.looked_at.begin(), detections.looked_at.end(), [&](const Box& b) {
+    return p.x >= b.x && p.x < b.x + b.w && p.y >= b.y && p.y < b.y + b.h;
+  });
 }
 
 void BallTracker::spawn(const Detections& detections) {
@@ -286,7 +302,7 @@ void BallTracker::spawn(const Detections& detections) {
     // Full: replace the weakest non-primary hypothesis that missed this frame.
     Hypothesis* victim = nullptr;
     for (auto& h : hypotheses_) {
-      if (h.id == primary_id_ || h.misses == 0) continue;
+      if (h.id == primary_id_ || h.matched) continue;
       if (victim == nullptr || h.hits < victim->hits ||
           (h.hits == victim->hits && h.misses > victim->misses)) {
         victim = &h;
@@ -307,6 +323,8 @@ void BallTracker::prune() {
     const bool confirmed = h.hits >= config_.confirm_hits;
     if (!confirmed && h.misses > config_.tentative_max_misses) return true;
     if (confirmed && h.misses > config_.max_coast_frames) return true;
+    // Out of the detector's sight too long for its prediction to mean anything.
+    if (h.unobserved + h.misses > config_.lost_forget_frames) return true;
     // Converged onto the primary: the same object twice.
     if (p != nullptr) {
       const Point2 q = h.filter.position();
@@ -531,6 +549,31 @@ void BallTracker::hypotheses(std::vector<HypothesisView>& out) const {
     v.uncertainty_px = h.filter.position_sigma();
     if (h.matched) v.measurement = h.last_candidate;
     out.push_back(v);
+  }
+}
+
+void BallTracker::watch_points(std::vector<Point2>& out, int max) const {
+  out.clear();
+  // Selection by recent score, best first (a handful of hypotheses: no sort, no allocation).
+  double below = std::numeric_limits<double>::infinity();
+  std::int64_t below_id = -1;
+  while (static_cast<int>(out.size()) < max) {
+    const Hypothesis* best = nullptr;
+    for (const auto& h : hypotheses_) {
+      if (h.id == primary_id_) continue;
+      const bool after_last = h.recent_score < below || (h.recent_score == below && h.id > below_id);
+      if (!after_last) continue;
+      if (best == nullptr || h.recent_score > best->recent_score ||
+          (h.recent_score == best->recent_score && h.id < best->id))
+        best = &h;
+    }
+    if (best == nullptr) break;
+    below = best->recent_score;
+    below_id = best->id;
+    const Point2 pos = best->filter.position();
+    const Point2 vel = best->filter.velocity();
+    out.push_back({std::clamp(pos.x + vel.x, 0.0, static_cast<double>(width_px_)),
+                   std::clamp(pos.y + vel.y, 0.0, static_cast<double>(height_px_))});
   }
 }
 

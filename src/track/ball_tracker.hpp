@@ -147,6 +147,14 @@ class BallTracker {
   // next frame; 0 when there is no prediction.
   double search_radius_px() const;
 
+  // Up to `max` hypotheses other than the followed one that are worth a look
+  // next frame (a ball a scan just found, a challenger to a doubtful
+  // primary), most promising first (recent detection score), as predicted
+  // one frame ahead, into `out` (cleared first). A detector that looks at
+  // part of the frame only gives each a look so that it can be confirmed or
+  // dropped; otherwise one sighting in a scan could never become a track.
+  void watch_points(std::vector<Point2>& out, int max) const;
+
   // Forget everything (e.g. after a cut or a seek).
   void reset();
 
@@ -175,6 +183,7 @@ class BallTracker {
     int hits = 0;              // total frames with a detection
     int consecutive_hits = 0;
     int misses = 0;            // consecutive frames without a detection
+    int unobserved = 0;        // consecutive frames the detector did not look where it is
     double score_sum = 0.0;
     bool matched = false;      // got a detection this frame
     int candidate = -1;        // index of that detection in Detections::balls
@@ -191,6 +200,7 @@ class BallTracker {
   const Hypothesis* primary() const;
   void predict_all();
   void associate(const Detections& detections);
+  static bool observed(const Hypothesis& h, const Detections& detections);
   void spawn(const Detections& detections);
   void prune();
   void choose_primary();

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "detect/planner.hpp"
 #include "track/ball_tracker.hpp"
@@ -154,16 +156,85 @@ TEST(Planner, BudgetBelowOneTileBecomesAStride) {
   h.search_radius_px = 10.0;
   DetectionPlan plan = p.plan(h);
   p.report_cost(plan, 30.0 * static_cast<double>(plan.tiles.size()));  // a tile costs 3 budgets
-  int runs = 0;
+  int runs = 0, roi_runs = 0, scan_runs = 0;
+  std::string kinds;
   for (int f = 0; f < 30; ++f) {
     plan = p.plan(h);
     if (!plan.run) continue;
     ++runs;
     EXPECT_EQ(plan.tiles.size(), 1u);
-    EXPECT_EQ(plan.roi_tiles(), 1);  // the ROI before any scan tile
+    roi_runs += plan.roi_tiles();
+    scan_runs += plan.scan_tiles();
+    kinds += plan.roi_tiles() ? 'r' : 's';
     p.report_cost(plan, 30.0);
   }
   EXPECT_NEAR(runs, 10, 1);  // every third frame
+  // One tile a run: while a scan is due the ROI and the scan take turns (the
+  // ROI must not starve the scan, or a tracker on a wrong object stays
+  // there), and the ROI has every run once the scan is done.
+  EXPECT_EQ(roi_runs + scan_runs, runs) << kinds;
+  EXPECT_GE(roi_runs, runs / 2) << kinds;
+  EXPECT_GE(scan_runs, 3) << kinds;
+  EXPECT_EQ(kinds.find("ss"), std::string::npos) << kinds;
+}
+
+TEST(Planner, OneTileTheScanNeverStarvesBehindTheRoi) {
+  PlannerConfig c = base_config();
+  c.budget_ms = 30.0;
+  DetectionPlanner p(c, 1280, 720, 256);
+  DetectHints h;
+  h.predicted = Point2{600.0, 300.0};
+  h.search_radius_px = 10.0;
+  DetectionPlan plan = p.plan(h);
+  p.report_cost(plan, 30.0);  // one tile = the whole budget
+  const std::int64_t scans_before = p.completed_scans();
+  const auto grid = static_cast<int>(p.scan_grid().size());
+  int roi = 0;
+  int runs = 0;
+  for (int f = 0; f < 8 * grid; ++f) {
+    plan = p.plan(h);
+    if (!plan.run) continue;  // the credit went below one tile
+    ++runs;
+    ASSERT_EQ(plan.tiles.size(), 1u);
+    roi += plan.roi_tiles();
+    p.report_cost(plan, 30.0);
+  }
+  // Scans run at half speed while due and the ROI has the other runs.
+  EXPECT_GE(runs, 4 * grid);
+  EXPECT_GE(p.completed_scans() - scans_before, 1);
+  EXPECT_GE(roi, runs / 2);
+}
+
+TEST(Planner, WatchedObjectsGetATileEachBeforeTheScan) {
+  PlannerConfig c = base_config();  // 128 source px tiles
+  c.budget_ms = 100.0;
+  c.max_watch_tiles = 2;
+  DetectionPlanner p(c, 1280, 720, 256);
+  DetectHints h;
+  h.predicted = Point2{600.0, 300.0};
+  h.search_radius_px = 10.0;
+  h.watch = {Point2{1000.0, 600.0}, Point2{610.0, 305.0}, Point2{100.0, 50.0}, Point2{1270.0, 10.0}};
+  DetectionPlan plan = p.plan(h);
+  p.report_cost(plan, 10.0 * static_cast<double>(plan.tiles.size()));  // 4 tiles a frame
+  plan = p.plan(h);
+  ASSERT_TRUE(plan.run);
+  ASSERT_EQ(plan.roi_tiles(), 1);
+  // (610, 305) lies inside the ROI tile: the first and third watched objects get one each.
+  ASSERT_EQ(plan.watch_tiles(), 2);
+  std::vector<PlannedTile> watch;
+  for (const auto& t : plan.tiles)
+    if (t.kind == PlannedTile::Kind::kWatch) watch.push_back(t);
+  EXPECT_TRUE(covers(watch[0], {1000.0, 600.0}, 32.0));
+  EXPECT_TRUE(covers(watch[1], {100.0, 50.0}, 0.0));
+  EXPECT_GE(watch[1].x, 0.0);  // kept on the frame
+  EXPECT_GE(watch[1].y, 0.0);
+  EXPECT_GE(plan.scan_tiles(), 1);  // the scan has the rest
+  // Without a prediction the watched objects still get their tiles.
+  DetectHints lost;
+  lost.watch = {Point2{1000.0, 600.0}};
+  plan = p.plan(lost);
+  EXPECT_EQ(plan.watch_tiles(), 1);
+  EXPECT_GE(plan.scan_tiles(), 1);
 }
 
 TEST(Planner, DisabledMeansTheWholeFrameEveryFrame) {
@@ -208,6 +279,58 @@ TEST(PlannerTracker, SkippedFramesAreNotMisses) {
   const TrackState missed = run(true);
   EXPECT_NE(missed.mode, TrackMode::kCoasting);  // 30 misses: lost
   EXPECT_FALSE(missed.has_estimate);
+}
+
+// A detector that looked elsewhere (the planner's tiles) did not miss an
+// object outside its windows: a ball found by one scan tile survives the
+// frames the planner spends on other tiles and is confirmed when looked at.
+TEST(PlannerTracker, ObjectsOutsideTheLookedAtWindowsAreNotMissed) {
+  auto run = [](bool looked_elsewhere) {
+    BallTracker tracker(TrackerConfig{}, 1920, 1080, 25.0);
+    TrackState s;
+    for (int f = 0; f <= 12; ++f) {
+      Detections d;
+      d.frame_index = f;
+      const bool sees_ball = f % 3 == 0;  // one frame in three looks where the ball is
+      if (sees_ball) {
+        d.balls.push_back({{800.0, 500.0}, 3.0, 0.9});
+        d.looked_at.push_back(Box{700.0, 400.0, 256.0, 256.0});
+      } else if (looked_elsewhere) {
+        d.looked_at.push_back(Box{100.0, 100.0, 256.0, 256.0});
+      }
+      s = tracker.update(d);
+    }
+    return s;
+  };
+  const TrackState elsewhere = run(true);
+  EXPECT_EQ(elsewhere.mode, TrackMode::kTracking);  // 5 sightings, no misses between them
+  EXPECT_NEAR(elsewhere.position.x, 800.0, 2.0);
+  const TrackState whole = run(false);  // whole frame looked at: two misses after each sighting
+  EXPECT_EQ(whole.mode, TrackMode::kSearching);
+}
+
+TEST(PlannerTracker, WatchPointsAreTheOtherHypothesesBestFirst) {
+  BallTracker tracker(TrackerConfig{}, 1920, 1080, 25.0);
+  for (int f = 0; f < 6; ++f) {
+    Detections d;
+    d.frame_index = f;
+    d.balls.push_back({{300.0 + 4.0 * f, 500.0}, 3.0, 0.95});  // the ball, followed
+    if (f >= 4) {
+      d.balls.push_back({{1500.0, 200.0}, 3.0, 0.4});
+      d.balls.push_back({{900.0, 800.0}, 3.0, 0.8});
+    }
+    tracker.update(d);
+  }
+  std::vector<Point2> watch;
+  tracker.watch_points(watch, 4);
+  ASSERT_EQ(watch.size(), 2u);
+  EXPECT_NEAR(watch[0].x, 900.0, 1.0);  // the more confident one first
+  EXPECT_NEAR(watch[1].x, 1500.0, 1.0);
+  tracker.watch_points(watch, 1);
+  EXPECT_EQ(watch.size(), 1u);
+  const auto pred = tracker.predict(1);
+  ASSERT_TRUE(pred.has_value());
+  EXPECT_NEAR(pred->x, 324.0, 3.0);  // the followed ball is not a watch point
 }
 
 }  // namespace
