@@ -39,8 +39,14 @@ import sys
 import time
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    print("finetune_footandball: torch is not installed in this Python (scripts/setup.sh installs it into .venv)",
+          file=sys.stderr)
+    sys.exit(5)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import footandball_reference as ref  # noqa: E402
@@ -208,6 +214,28 @@ def evaluate(sd, frames, truth, scale, radius_px=8.0):
             "median_ball_prob": float(np.median(vals)) if vals else None}
 
 
+def options_key(args):
+    """What the weights depend on: inputs (by size and mtime), options, versions."""
+    files = [args.weights] + args.clip + args.truth + [os.path.abspath(__file__), ref.__file__]
+    return {"files": [[os.path.abspath(f), os.path.getsize(f), int(os.path.getmtime(f))] for f in files],
+            "frames": args.frames, "steps": args.steps, "batch": args.batch, "crop": args.crop,
+            "input_scale": args.input_scale, "lr": args.lr, "interp": args.interp, "seed": args.seed,
+            "torch": torch.__version__}
+
+
+def sidecar_path(out):
+    return os.path.splitext(out)[0] + ".json"
+
+
+def is_current(args):
+    try:
+        with open(sidecar_path(args.out)) as f:
+            meta = json.load(f)
+        return os.path.isfile(args.out) and meta.get("options") == options_key(args)
+    except (OSError, ValueError):
+        return False
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -226,12 +254,19 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--eval-every", type=int, default=0, help="report held-out figures every N steps (0: end)")
+    ap.add_argument("--if-stale", action="store_true",
+                    help="do nothing when OUT and its sidecar (OUT.json) were made from the same inputs and options")
     args = ap.parse_args()
     if len(args.clip) != len(args.truth):
         ap.error("give one --truth per --clip")
     for p in args.clip + args.truth + [args.weights]:
         if not os.path.isfile(p):
             ap.error("no such file: " + p)
+    if args.steps < 1 or args.batch < 1 or args.crop < 32 or args.input_scale <= 0:
+        ap.error("--steps and --batch must be >= 1, --crop >= 32, --input-scale > 0")
+    if args.if_stale and is_current(args):
+        print("finetune: %s is current" % args.out, flush=True)
+        return 0
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -273,12 +308,15 @@ def main():
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, args.steps)
 
     def report(step):
+        results = {}
         for name, frames, truth in eval_sets:
             before = evaluate(frozen, frames, truth, args.input_scale) if step == 0 else None
             after = evaluate({k: v.detach() for k, v in sd.items()}, frames, truth, args.input_scale)
             print("finetune: step %d held-out %s: %s%s" % (step, name, json.dumps(after),
                                                           (" (published: %s)" % json.dumps(before)) if before else ""),
                   flush=True)
+            results[name] = after
+        return results
 
     if args.eval_every:
         report(0)
@@ -305,10 +343,18 @@ def main():
         if args.eval_every and step % args.eval_every == 0 and step != args.steps:
             report(step)
     out = {k: (v.detach().clone() if v.is_floating_point() else v) for k, v in sd.items()}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     torch.save(out, args.out)
-    print("finetune: wrote %s (%d tensors)" % (args.out, len(out)), flush=True)
+    print("finetune: wrote %s (%d tensors) after %.1f s of training" % (args.out, len(out), time.time() - t0),
+          flush=True)
+    held_out = {}
     if eval_sets:
-        report(args.steps)
+        held_out = report(args.steps)
+    with open(sidecar_path(args.out), "w") as f:
+        json.dump({"tool": "tools/finetune_footandball.py", "base_weights": os.path.basename(args.weights),
+                   "clips": [os.path.basename(c) for c in args.clip], "training_frames": len(train_lab),
+                   "train_seconds": round(time.time() - t0, 1), "held_out": held_out,
+                   "options": options_key(args)}, f, indent=1)
     return 0
 
 

@@ -18,7 +18,7 @@ namespace ballcam::detect {
 struct PlannerConfig {
   bool enabled = true;                 // false: the whole frame, every frame, one call
   double input_scale = 1.0;            // network pixels per source pixel (>1 enlarges small balls)
-  int tile_px = 256;                   // tile side in network pixels (fully convolutional models)
+  int tile_px = 128;                   // tile side in network pixels (fully convolutional models)
   int tile_overlap_px = 32;            // overlap of neighbouring scan tiles, network pixels
   double roi_margin_px = 16.0;         // added around the tracker's search radius, source pixels
   int max_roi_tiles = 4;               // tiles spent on the region of interest at most
