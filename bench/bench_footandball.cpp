@@ -67,6 +67,7 @@ void BM_Tiles(benchmark::State& state) {
 }
 BENCHMARK(BM_Tiles)
     ->ArgNames({"tiles", "px", "threads"})
+    ->Args({1, 128, 1})->Args({1, 128, 2})->Args({3, 128, 2})
     ->Args({1, 256, 2})->Args({4, 256, 2})->Args({1, 512, 2})
     ->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
