@@ -124,14 +124,24 @@ def labels(truth_path, frame_range, interp):
     return out
 
 
-def sample(rng, frames, lab, crop, scale):
+def sample(rng, frames, lab, crop, scale, hard=()):
     """One training crop: normalised CHW tensor at the network's size and the
-    ball's centre in network pixels (None when the crop has no ball)."""
-    idx = list(lab)[rng.integers(len(lab))]
+    ball's centre in network pixels (None when the crop has no ball). Half
+    the crops hold the ball; with mined hard negatives a third hold the ball,
+    a third one of those, and a third lie anywhere."""
+    u = rng.random()
+    if hard and 1 / 3 <= u < 2 / 3:
+        idx, hx, hy = hard[rng.integers(len(hard))]
+    else:
+        idx = list(lab)[rng.integers(len(lab))]
+        hx = hy = None
     img = frames[idx]
     h, w = img.shape[:2]
     bx, by, _ = lab[idx]
-    if rng.random() < 0.5:
+    if hx is not None:
+        x0 = int(hx - rng.uniform(8, crop - 8))
+        y0 = int(hy - rng.uniform(8, crop - 8))
+    elif u < (1 / 3 if hard else 0.5):
         x0 = int(bx - rng.uniform(8, crop - 8))
         y0 = int(by - rng.uniform(8, crop - 8))
     else:
@@ -187,6 +197,28 @@ def peaks(prob, radius=2):
     return [(float(vals[i]), int(rows[i]), int(cols[i])) for i in order]
 
 
+def mine_hard_negatives(sd, frames, lab, scale, min_prob=0.2, radius_px=8.0, per_frame=4):
+    """What the network takes for the ball on the training frames: (frame,
+    x, y) of up to per_frame map peaks >= min_prob farther than radius_px
+    from the labelled ball (boots, socks, heads, line crossings)."""
+    found = []
+    with torch.inference_mode():
+        for idx, (bx, by, _) in lab.items():
+            t = torch.from_numpy(np.ascontiguousarray(((frames[idx] - MEAN) / STD).transpose(2, 0, 1)))[None]
+            if scale != 1.0:
+                t = F.interpolate(t, scale_factor=scale, mode="bilinear", align_corners=False)
+            ball = torch.softmax(ref.forward_logits(sd, t)[0], 1)[0, 1]
+            kept = 0
+            for v, r, c in peaks(ball):
+                if v < min_prob or kept >= per_frame:
+                    break
+                x, y = (c + 0.5) * BALL_STRIDE / scale, (r + 0.5) * BALL_STRIDE / scale
+                if math.hypot(x - bx, y - by) > radius_px:
+                    found.append((idx, x, y))
+                    kept += 1
+    return found
+
+
 def evaluate(sd, frames, truth, scale, radius_px=8.0):
     """Whole-frame check on frames: is the map's best peak the ball (<= radius_px)?"""
     hits, ranks, vals = 0, [], []
@@ -220,6 +252,7 @@ def options_key(args):
     return {"files": [[os.path.abspath(f), os.path.getsize(f), int(os.path.getmtime(f))] for f in files],
             "frames": args.frames, "steps": args.steps, "batch": args.batch, "crop": args.crop,
             "input_scale": args.input_scale, "lr": args.lr, "interp": args.interp, "seed": args.seed,
+            "hard_negatives": args.hard_negatives,
             "torch": torch.__version__}
 
 
@@ -254,6 +287,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--eval-every", type=int, default=0, help="report held-out figures every N steps (0: end)")
+    ap.add_argument("--hard-negatives", type=int, default=0, metavar="STEP",
+                    help="at STEP, find what the network takes for the ball on the training frames and train a "
+                         "third of the remaining crops on those places (0: off)")
     ap.add_argument("--if-stale", action="store_true",
                     help="do nothing when OUT and its sidecar (OUT.json) were made from the same inputs and options")
     args = ap.parse_args()
@@ -322,8 +358,14 @@ def main():
         report(0)
     side = int(round(args.crop * args.input_scale))
     t0 = time.time()
+    hard = []
     for step in range(1, args.steps + 1):
-        batch = [sample(rng, train_frames, train_lab, args.crop, args.input_scale) for _ in range(args.batch)]
+        if args.hard_negatives and step == args.hard_negatives:
+            hard = mine_hard_negatives({k: v.detach() for k, v in sd.items()}, train_frames, train_lab,
+                                       args.input_scale)
+            print("finetune: step %d: %d hard negatives on %d frames" % (step, len(hard), len(train_lab)), flush=True)
+        batch = [sample(rng, train_frames, train_lab, args.crop, args.input_scale, hard)
+                 for _ in range(args.batch)]
         x = torch.stack([b[0] for b in batch])
         tgt = target([b[1] for b in batch], len(batch), side)
         ball, player, box = ref.forward_logits(sd, x)
