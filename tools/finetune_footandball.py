@@ -97,9 +97,19 @@ def yuv420p_to_rgb(buf, w, h):
     return np.clip(np.stack([r, g, b], -1) / 255.0, 0.0, 1.0)
 
 
+class InputError(Exception):
+    """Bad input a user can fix: reported as one line, exit 2."""
+
+
 def parse_frames(spec):
     lo, _, hi = spec.partition("-")
-    return int(lo), int(hi or lo)
+    try:
+        lo, hi = int(lo), int(hi or lo)
+    except ValueError:
+        raise InputError("frame range '%s' is not FIRST-LAST (e.g. 0-280)" % spec) from None
+    if lo < 0 or hi < lo:
+        raise InputError("frame range '%s' is empty or negative" % spec)
+    return lo, hi
 
 
 def labels(truth_path, frame_range, interp):
@@ -107,9 +117,18 @@ def labels(truth_path, frame_range, interp):
     frames within `interp` of one, between two annotations <= 10 apart."""
     lo, hi = frame_range
     ann = {}
-    for line in open(truth_path):
-        rec = json.loads(line)
-        ball = rec.get("ball")
+    for n, line in enumerate(open(truth_path), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            frame = int(rec["frame"])
+            ball = rec.get("ball")
+            if ball:
+                ball = dict(ball, x=float(ball["x"]), y=float(ball["y"]))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise InputError("%s line %d is not a ground-truth record (docs/FORMATS.md)" % (truth_path, n)) from None
+        rec["frame"] = frame
         if lo <= rec["frame"] <= hi and ball and ball.get("visible", True):
             ann[rec["frame"]] = (ball["x"], ball["y"], ball.get("r", 3.0))
     out = dict(ann)
@@ -129,8 +148,7 @@ def sample(rng, frames, lab, crop, scale, hard=()):
     ball's centre in network pixels (None when the crop has no ball). Half
     the crops hold the ball; with mined hard negatives a third hold the ball,
     a third one of those, and a third lie anywhere."""
-    u = rng.random()
-    if hard and 1 / 3 <= u < 2 / 3:
+    if hard and rng.random() < 1 / 3:
         idx, hx, hy = hard[rng.integers(len(hard))]
     else:
         idx = list(lab)[rng.integers(len(lab))]
@@ -141,7 +159,7 @@ def sample(rng, frames, lab, crop, scale, hard=()):
     if hx is not None:
         x0 = int(hx - rng.uniform(8, crop - 8))
         y0 = int(hy - rng.uniform(8, crop - 8))
-    elif u < (1 / 3 if hard else 0.5):
+    elif rng.random() < 0.5:
         x0 = int(bx - rng.uniform(8, crop - 8))
         y0 = int(by - rng.uniform(8, crop - 8))
     else:
@@ -307,10 +325,19 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
 
+    try:
+        base = torch.load(args.weights, map_location="cpu", weights_only=True)
+        missing = [k for k in frozen_keys_needed() if k not in base]
+    except Exception as e:  # torch raises many kinds for a file that is not a state_dict
+        raise InputError("cannot load %s as FootAndBall weights: %s" % (args.weights, str(e).splitlines()[0])) from None
+    if missing:
+        raise InputError("%s is not a FootAndBall state_dict (no tensor %s)" % (args.weights, missing[0]))
     train_frames, train_lab, eval_sets = {}, {}, []
     for i, (clip, truth) in enumerate(zip(args.clip, args.truth)):
         rng_spec = args.frames[i] if args.frames and i < len(args.frames) else "0-1000000000"
         lab = labels(truth, parse_frames(rng_spec), args.interp)
+        if not lab:
+            raise InputError("%s has no visible ball in frames %s" % (truth, rng_spec))
         ev = {}
         if args.eval_frames and i < len(args.eval_frames):
             ev = labels(truth, parse_frames(args.eval_frames[i]), 0)
@@ -330,7 +357,6 @@ def main():
     if not train_lab:
         ap.error("no annotated frame in the training range")
 
-    base = torch.load(args.weights, map_location="cpu", weights_only=True)
     frozen = {k: v.clone() for k, v in base.items()}
     sd = {}
     params = []
@@ -400,5 +426,18 @@ def main():
     return 0
 
 
+def frozen_keys_needed():
+    return ["ball_classifier.0.weight", "ball_classifier.2.weight", "player_classifier.2.weight",
+            "player_regressor.2.weight", "base_network.layers.0.0.weight"]
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except InputError as e:
+        print("finetune_footandball: error: %s" % e, file=sys.stderr)
+        sys.exit(2)
+    except subprocess.CalledProcessError as e:
+        print("finetune_footandball: error: %s failed (exit %d): cannot decode the clip" % (e.cmd[0], e.returncode),
+              file=sys.stderr)
+        sys.exit(3)
