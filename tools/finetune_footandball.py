@@ -54,6 +54,9 @@ import footandball_reference as ref  # noqa: E402
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
 BALL_STRIDE = 4
+# A few tensors every FootAndBall state_dict has (a quick check that --weights is one).
+REQUIRED_TENSORS = ["base_network.layers.0.0.weight", "ball_classifier.0.weight", "ball_classifier.2.weight",
+                    "player_classifier.2.weight", "player_regressor.2.weight"]
 
 
 def probe_size(clip):
@@ -174,7 +177,7 @@ def sample(rng, frames, lab, crop, scale, hard=()):
         cx = crop - cx
     gain, bias = rng.uniform(0.8, 1.2), rng.uniform(-0.06, 0.06)
     patch = np.clip(patch * gain + bias, 0.0, 1.0)
-    t = torch.from_numpy(np.ascontiguousarray(((patch - MEAN) / STD).transpose(2, 0, 1)))
+    t = to_input(patch)
     if scale != 1.0:
         n = int(round(crop * scale))
         t = F.interpolate(t[None], size=(n, n), mode="bilinear", align_corners=False)[0]
@@ -215,48 +218,49 @@ def peaks(prob, radius=2):
     return [(float(vals[i]), int(rows[i]), int(cols[i])) for i in order]
 
 
+def to_input(img):
+    """HWC RGB 0-1 image -> normalised CHW tensor."""
+    return torch.from_numpy(np.ascontiguousarray(((img - MEAN) / STD).transpose(2, 0, 1)))
+
+
+def frame_peaks(sd, img, scale):
+    """Ball-map peaks of a whole frame, best first: (probability, x, y) in source pixels."""
+    t = to_input(img)[None]
+    if scale != 1.0:
+        t = F.interpolate(t, scale_factor=scale, mode="bilinear", align_corners=False)
+    with torch.inference_mode():
+        ball = ref.forward(sd, t)[0][0]
+    return [(v, (c + 0.5) * BALL_STRIDE / scale, (r + 0.5) * BALL_STRIDE / scale) for v, r, c in peaks(ball)]
+
+
 def mine_hard_negatives(sd, frames, lab, scale, min_prob=0.2, radius_px=8.0, per_frame=4):
     """What the network takes for the ball on the training frames: (frame,
     x, y) of up to per_frame map peaks >= min_prob farther than radius_px
     from the labelled ball (boots, socks, heads, line crossings)."""
     found = []
-    with torch.inference_mode():
-        for idx, (bx, by, _) in lab.items():
-            t = torch.from_numpy(np.ascontiguousarray(((frames[idx] - MEAN) / STD).transpose(2, 0, 1)))[None]
-            if scale != 1.0:
-                t = F.interpolate(t, scale_factor=scale, mode="bilinear", align_corners=False)
-            ball = torch.softmax(ref.forward_logits(sd, t)[0], 1)[0, 1]
-            kept = 0
-            for v, r, c in peaks(ball):
-                if v < min_prob or kept >= per_frame:
-                    break
-                x, y = (c + 0.5) * BALL_STRIDE / scale, (r + 0.5) * BALL_STRIDE / scale
-                if math.hypot(x - bx, y - by) > radius_px:
-                    found.append((idx, x, y))
-                    kept += 1
+    for idx, (bx, by, _) in lab.items():
+        kept = 0
+        for v, x, y in frame_peaks(sd, frames[idx], scale):
+            if v < min_prob or kept >= per_frame:
+                break
+            if math.hypot(x - bx, y - by) > radius_px:
+                found.append((idx, x, y))
+                kept += 1
     return found
 
 
 def evaluate(sd, frames, truth, scale, radius_px=8.0):
     """Whole-frame check on frames: is the map's best peak the ball (<= radius_px)?"""
     hits, ranks, vals = 0, [], []
-    with torch.inference_mode():
-        for idx, (bx, by, _) in sorted(truth.items()):
-            img = frames[idx]
-            t = torch.from_numpy(np.ascontiguousarray(((img - MEAN) / STD).transpose(2, 0, 1)))[None]
-            if scale != 1.0:
-                t = F.interpolate(t, scale_factor=scale, mode="bilinear", align_corners=False)
-            ball = torch.softmax(ref.forward_logits(sd, t)[0], 1)[0, 1]
-            pk = peaks(ball)
-            rank = None
-            for j, (v, r, c) in enumerate(pk):
-                x, y = (c + 0.5) * BALL_STRIDE / scale, (r + 0.5) * BALL_STRIDE / scale
-                if math.hypot(x - bx, y - by) <= radius_px:
-                    rank = j
-                    vals.append(v)
-                    break
-            hits += rank == 0
-            ranks.append(rank)
+    for idx, (bx, by, _) in sorted(truth.items()):
+        rank = None
+        for j, (v, x, y) in enumerate(frame_peaks(sd, frames[idx], scale)):
+            if math.hypot(x - bx, y - by) <= radius_px:
+                rank = j
+                vals.append(v)
+                break
+        hits += rank == 0
+        ranks.append(rank)
     n = len(truth)
     found = [r for r in ranks if r is not None]
     return {"frames": n, "top1": hits, "top1_rate": hits / max(n, 1),
@@ -327,7 +331,7 @@ def main():
 
     try:
         base = torch.load(args.weights, map_location="cpu", weights_only=True)
-        missing = [k for k in frozen_keys_needed() if k not in base]
+        missing = [k for k in REQUIRED_TENSORS if k not in base]
     except Exception as e:  # torch raises many kinds for a file that is not a state_dict
         raise InputError("cannot load %s as FootAndBall weights: %s" % (args.weights, str(e).splitlines()[0])) from None
     if missing:
@@ -424,11 +428,6 @@ def main():
                    "train_seconds": round(time.time() - t0, 1), "held_out": held_out,
                    "options": options_key(args)}, f, indent=1)
     return 0
-
-
-def frozen_keys_needed():
-    return ["ball_classifier.0.weight", "ball_classifier.2.weight", "player_classifier.2.weight",
-            "player_regressor.2.weight", "base_network.layers.0.0.weight"]
 
 
 if __name__ == "__main__":

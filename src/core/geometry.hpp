@@ -22,6 +22,10 @@ struct Box {
   double h = 0.0;
   double cx() const { return x + w * 0.5; }
   double cy() const { return y + h * 0.5; }
+  // `p` lies inside, at least `margin_px` from every edge.
+  bool contains(Point2 p, double margin_px = 0.0) const {
+    return p.x >= x + margin_px && p.x <= x + w - margin_px && p.y >= y + margin_px && p.y <= y + h - margin_px;
+  }
 };
 
 struct BallCandidate {

@@ -13,9 +13,11 @@ int count_kind(const std::vector<PlannedTile>& tiles, PlannedTile::Kind kind) {
       std::count_if(tiles.begin(), tiles.end(), [kind](const PlannedTile& t) { return t.kind == kind; }));
 }
 
-bool inside(const PlannedTile& t, Point2 p, double margin_px) {
-  return p.x >= t.x + margin_px && p.x <= t.x + t.side_px - margin_px && p.y >= t.y + margin_px &&
-         p.y <= t.y + t.side_px - margin_px;
+// Origin along one axis of a window of `length` centred on `centre` as far
+// as the frame's `extent` allows; centred on the frame (padded) when the
+// window is the longer.
+double window_origin(double centre, double length, double extent) {
+  return extent >= length ? std::clamp(centre - length * 0.5, 0.0, extent - length) : (extent - length) * 0.5;
 }
 
 }  // namespace
@@ -52,8 +54,7 @@ std::vector<PlannedTile> DetectionPlanner::roi_tiles(Point2 centre, double radiu
   const double half = std::max(tile_side_px_ * 0.5, radius_px + config_.roi_margin_px);
   auto region = [&](double c, double extent) {  // {origin, length} of the region along one axis
     const double len = std::min(2.0 * half, std::max(extent, tile_side_px_));
-    const double origin = extent >= len ? std::clamp(c - len * 0.5, 0.0, extent - len) : (extent - len) * 0.5;
-    return std::pair{origin, len};
+    return std::pair{window_origin(c, len, extent), len};
   };
   const auto [rx, rw] = region(centre.x, width_px_);
   const auto [ry, rh] = region(centre.y, height_px_);
@@ -74,11 +75,8 @@ std::vector<PlannedTile> DetectionPlanner::roi_tiles(Point2 centre, double radiu
 }
 
 PlannedTile DetectionPlanner::watch_tile(Point2 centre) const {
-  auto origin = [&](double c, double extent) {
-    return extent >= tile_side_px_ ? std::clamp(c - tile_side_px_ * 0.5, 0.0, extent - tile_side_px_)
-                                   : (extent - tile_side_px_) * 0.5;
-  };
-  return {origin(centre.x, width_px_), origin(centre.y, height_px_), tile_side_px_, PlannedTile::Kind::kWatch};
+  return {window_origin(centre.x, tile_side_px_, width_px_), window_origin(centre.y, tile_side_px_, height_px_),
+          tile_side_px_, PlannedTile::Kind::kWatch};
 }
 
 int DetectionPlanner::capacity_tiles() {
@@ -116,7 +114,7 @@ DetectionPlan DetectionPlanner::plan(const DetectHints& hints) {
   const int room = capacity - scan_reserve;
   if (hints.predicted) {
     plan.tiles = roi_tiles(*hints.predicted, hints.search_radius_px);
-    if (static_cast<int>(plan.tiles.size()) > room) plan.tiles.resize(static_cast<std::size_t>(std::max(0, room)));
+    if (static_cast<int>(plan.tiles.size()) > room) plan.tiles.resize(static_cast<std::size_t>(room));
   }
   // A watched object already well inside a planned tile needs no tile of its own.
   const double watch_margin = std::min(config_.roi_margin_px, tile_side_px_ * 0.25);
@@ -124,7 +122,7 @@ DetectionPlan DetectionPlanner::plan(const DetectHints& hints) {
   for (const Point2& w : hints.watch) {
     if (watched >= config_.max_watch_tiles || static_cast<int>(plan.tiles.size()) >= room) break;
     if (std::any_of(plan.tiles.begin(), plan.tiles.end(),
-                    [&](const PlannedTile& t) { return inside(t, w, watch_margin); }))
+                    [&](const PlannedTile& t) { return Box{t.x, t.y, t.side_px, t.side_px}.contains(w, watch_margin); }))
       continue;
     plan.tiles.push_back(watch_tile(w));
     ++watched;

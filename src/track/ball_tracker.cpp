@@ -87,6 +87,7 @@ BallTracker::BallTracker(TrackerConfig config, int frame_width_px, int frame_hei
   hypotheses_.reserve(static_cast<std::size_t>(config_.max_hypotheses));
   candidate_owner_.reserve(16);
   order_.reserve(static_cast<std::size_t>(config_.max_hypotheses));
+  watch_order_.reserve(static_cast<std::size_t>(config_.max_hypotheses));
 }
 
 void BallTracker::reset() {
@@ -259,9 +260,8 @@ void BallTracker::associate(const Detections& detections) {
 bool BallTracker::observed(const Hypothesis& h, const Detections& detections) {
   if (detections.looked_at.empty()) return true;
   const Point2 p = h.filter.position();
-  return std::any_of(detections.looked_at.begin(), detections.looked_at.end(), [&](const Box& b) {
-    return p.x >= b.x && p.x < b.x + b.w && p.y >= b.y && p.y < b.y + b.h;
-  });
+  return std::any_of(detections.looked_at.begin(), detections.looked_at.end(),
+                     [&](const Box& b) { return b.contains(p); });
 }
 
 void BallTracker::spawn(const Detections& detections) {
@@ -554,24 +554,17 @@ void BallTracker::hypotheses(std::vector<HypothesisView>& out) const {
 
 void BallTracker::watch_points(std::vector<Point2>& out, int max) const {
   out.clear();
-  // Selection by recent score, best first (a handful of hypotheses: no sort, no allocation).
-  double below = std::numeric_limits<double>::infinity();
-  std::int64_t below_id = -1;
-  while (static_cast<int>(out.size()) < max) {
-    const Hypothesis* best = nullptr;
-    for (const auto& h : hypotheses_) {
-      if (h.id == primary_id_) continue;
-      const bool after_last = h.recent_score < below || (h.recent_score == below && h.id > below_id);
-      if (!after_last) continue;
-      if (best == nullptr || h.recent_score > best->recent_score ||
-          (h.recent_score == best->recent_score && h.id < best->id))
-        best = &h;
-    }
-    if (best == nullptr) break;
-    below = best->recent_score;
-    below_id = best->id;
-    const Point2 pos = best->filter.position();
-    const Point2 vel = best->filter.velocity();
+  std::vector<const Hypothesis*>& others = watch_order_;  // scratch, no allocation per frame
+  others.clear();
+  for (const auto& h : hypotheses_)
+    if (h.id != primary_id_) others.push_back(&h);
+  std::sort(others.begin(), others.end(), [](const Hypothesis* a, const Hypothesis* b) {
+    return a->recent_score != b->recent_score ? a->recent_score > b->recent_score : a->id < b->id;
+  });
+  for (const Hypothesis* h : others) {
+    if (static_cast<int>(out.size()) >= max) break;
+    const Point2 pos = h->filter.position();
+    const Point2 vel = h->filter.velocity();
     out.push_back({std::clamp(pos.x + vel.x, 0.0, static_cast<double>(width_px_)),
                    std::clamp(pos.y + vel.y, 0.0, static_cast<double>(height_px_))});
   }

@@ -227,6 +227,7 @@ class BallTracker {
   std::vector<Hypothesis> hypotheses_;
   std::vector<int> candidate_owner_;  // per detection: hypothesis index or -1 (scratch)
   std::vector<int> order_;            // association order (scratch)
+  mutable std::vector<const Hypothesis*> watch_order_;  // scratch of watch_points()
   std::int64_t primary_id_ = -1;
   std::int64_t next_id_ = 0;
   TrackMode mode_ = TrackMode::kSearching;

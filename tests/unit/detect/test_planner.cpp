@@ -26,6 +26,14 @@ PlannerConfig base_config() {
   return c;
 }
 
+// The tracker follows a ball at `at`.
+DetectHints tracking(Point2 at, double search_radius_px) {
+  DetectHints h;
+  h.predicted = at;
+  h.search_radius_px = search_radius_px;
+  return h;
+}
+
 TEST(TileOrigins, CoverTheExtentWithTheOverlapEvenly) {
   const auto xs = tile_origins(1280, 128, 16);
   ASSERT_GE(xs.size(), 2u);
@@ -151,9 +159,7 @@ TEST(Planner, BudgetBelowOneTileBecomesAStride) {
   PlannerConfig c = base_config();
   c.budget_ms = 10.0;
   DetectionPlanner p(c, 1280, 720, 256);
-  DetectHints h;
-  h.predicted = Point2{600.0, 300.0};
-  h.search_radius_px = 10.0;
+  DetectHints h = tracking({600.0, 300.0}, 10.0);
   DetectionPlan plan = p.plan(h);
   p.report_cost(plan, 30.0 * static_cast<double>(plan.tiles.size()));  // a tile costs 3 budgets
   int runs = 0, roi_runs = 0, scan_runs = 0;
@@ -182,9 +188,7 @@ TEST(Planner, OneTileTheScanNeverStarvesBehindTheRoi) {
   PlannerConfig c = base_config();
   c.budget_ms = 30.0;
   DetectionPlanner p(c, 1280, 720, 256);
-  DetectHints h;
-  h.predicted = Point2{600.0, 300.0};
-  h.search_radius_px = 10.0;
+  DetectHints h = tracking({600.0, 300.0}, 10.0);
   DetectionPlan plan = p.plan(h);
   p.report_cost(plan, 30.0);  // one tile = the whole budget
   const std::int64_t scans_before = p.completed_scans();
@@ -210,9 +214,7 @@ TEST(Planner, WatchedObjectsGetATileEachBeforeTheScan) {
   c.budget_ms = 100.0;
   c.max_watch_tiles = 2;
   DetectionPlanner p(c, 1280, 720, 256);
-  DetectHints h;
-  h.predicted = Point2{600.0, 300.0};
-  h.search_radius_px = 10.0;
+  DetectHints h = tracking({600.0, 300.0}, 10.0);
   h.watch = {Point2{1000.0, 600.0}, Point2{610.0, 305.0}, Point2{100.0, 50.0}, Point2{1270.0, 10.0}};
   DetectionPlan plan = p.plan(h);
   p.report_cost(plan, 10.0 * static_cast<double>(plan.tiles.size()));  // 4 tiles a frame
