@@ -170,11 +170,30 @@ int run_doctor(const DoctorOptions& options) {
   }
 
   // --- verdict --------------------------------------------------------------------
-  // The GPU path today: NVDEC decode (+ the kernels where built). NVENC and
-  // libtorch CUDA are reported, not required: without NVENC the design
-  // encodes with libx264; the torch detectors run on the CPU for now.
+  // --device cuda needs a GPU and NVDEC. The zero-copy path (frames kept on
+  // the GPU, a neural detector on libtorch CUDA, crop on the GPU) also needs
+  // the kernels and libtorch CUDA; without them the classical detector still
+  // runs with NVDEC decode. NVENC is reported, not used: the output is
+  // encoded with libx264 (data-centre GPUs have no NVENC).
   const bool cpu_ok = !options.self_test || (x264.ok && cpu_decode.ok);
   const bool gpu_ok = probe.has_gpu() && (!options.self_test || nvdec.ok);
+#if defined(BALLCAM_HAVE_CUDA_KERNELS)
+  const bool kernels_built = true;
+#else
+  const bool kernels_built = false;
+#endif
+  const bool zero_copy_ok = gpu_ok && kernels_built && (!options.self_test || kernels.ok) && torch_cuda &&
+                            (!options.self_test || torch.ok);
+  const std::string zero_copy_why = !kernels_built                          ? "no CUDA kernels in this build"
+                                    : options.self_test && !kernels.ok      ? "kernel self-test failed"
+                                    : !torch_cuda                           ? torch_note
+                                    : options.self_test && !torch.ok        ? "libtorch CUDA self-test failed"
+                                                                            : "";
+  const std::string gpu_path =
+      zero_copy_ok ? "NVDEC decode; footandball/rfdetr on libtorch CUDA with frames kept on the GPU, crop on the GPU, "
+                     "output downloaded and encoded with libx264; the classical detector with NVDEC decode and CPU stages"
+                   : "NVDEC decode with CPU stages (the classical detector); footandball/rfdetr cannot run on CUDA here: " +
+                         zero_copy_why;
   std::printf("\n");
   if (options.device == "cpu") {
     std::printf("verdict: CPU pipeline %s\n", cpu_ok ? "works" : "does NOT work");
@@ -182,14 +201,15 @@ int run_doctor(const DoctorOptions& options) {
   }
   if (options.device == "auto") {
     std::printf("verdict: --device auto would run %s\n",
-                gpu_ok ? "NVDEC decode + CPU stages" : ("the CPU pipeline (" + (probe.has_gpu() ? nvdec.detail : probe.driver_error) + ")").c_str());
+                gpu_ok ? gpu_path.c_str()
+                       : ("the CPU pipeline (" + (probe.has_gpu() ? nvdec.detail : probe.driver_error) + ")").c_str());
     return cpu_ok || gpu_ok ? 0 : static_cast<int>(ErrorCode::kUnavailable);
   }
   if (!probe.has_gpu()) {
     std::printf("verdict: NO GPU: --device cuda cannot run here (%s); use --device cpu or auto\n", probe.driver_error.c_str());
     return static_cast<int>(ErrorCode::kUnavailable);
   }
-  std::printf("verdict: --device cuda %s\n", gpu_ok ? "works (NVDEC decode; detect, render and encode on the CPU)"
+  std::printf("verdict: --device cuda %s\n", gpu_ok ? ("works: " + gpu_path).c_str()
                                                    : ("does NOT work: " + nvdec.detail).c_str());
   return gpu_ok ? 0 : static_cast<int>(ErrorCode::kUnavailable);
 }

@@ -278,6 +278,10 @@ std::vector<OptionSpec> build_options() {
   o.push_back(int_option("detector.stride", "detect-stride",
                          "Run the neural detector on every Nth frame; the tracker predicts between",
                          [](PipelineConfig& c) -> int& { return c.detector.planner.stride_frames; }, 1, 1000));
+  o.push_back(string_option("detector.precision", "precision",
+                            "Neural detectors on CUDA: weights and input precision (the CPU always runs fp32)",
+                            [](PipelineConfig& c) -> std::string& { return c.detector.precision; },
+                            {"fp32", "fp16", "bf16"}));
   o.push_back(double_option("detector.budget_ms", "detect-budget-ms",
                             "Neural detectors: per-frame time budget in ms; frames it cannot pay for are skipped (0 = none)",
                             [](PipelineConfig& c) -> double& { return c.detector.planner.budget_ms; }, 0.0, 10000.0));

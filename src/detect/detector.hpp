@@ -2,6 +2,7 @@
 // at creation time whether it can work here (model present, libtorch built).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,6 +40,11 @@ struct DetectorConfig {
   int ball_class = -1;  // rfdetr: logit index of the ball; -1 = the model sidecar's
   double player_min_score = 0.5;  // neural backends: player boxes below this are dropped
   PlannerConfig planner;          // neural backends
+  // Neural backends: run on CUDA (set by the pipeline from --device; see
+  // pipeline/device_choice.hpp), and the precision there: "fp32", "fp16" or
+  // "bf16" (the CPU always runs fp32).
+  bool cuda = false;
+  std::string precision = "fp32";
 };
 
 // What the tracker knows that can make detection cheaper or better.
@@ -55,8 +61,16 @@ class Detector {
  public:
   virtual ~Detector() = default;
   virtual std::string name() const = 0;
-  // `frame` is a host yuv420p frame at source resolution.
+  // `frame` is a host yuv420p frame at source resolution, or, for a backend
+  // whose takes_device_frames() is true, an NV12 frame in CUDA memory.
   virtual Result<Detections> detect(const Frame& frame, const DetectHints& hints) = 0;
+  // True when detect() takes NV12 frames in CUDA memory (a backend on CUDA
+  // builds its input there, without a copy to the host).
+  virtual bool takes_device_frames() const { return false; }
+  // Bytes this backend moved host -> device (inputs built on the host) and
+  // device -> host (network outputs) so far: the zero-copy proof's counters.
+  virtual std::uint64_t bytes_host_to_device() const { return 0; }
+  virtual std::uint64_t bytes_device_to_host() const { return 0; }
 };
 
 using DetectorFactory = std::function<Result<std::unique_ptr<Detector>>(const DetectorConfig&)>;

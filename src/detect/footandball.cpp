@@ -225,8 +225,10 @@ Point2 refine(const float* map, int h, int w, const Peak& p) {
 
 class FootAndBallDetector final : public Detector {
  public:
-  FootAndBallDetector(const DetectorConfig& config, std::unique_ptr<FootAndBallModel> model, double load_ms)
-      : config_(config), model_(std::move(model)) {
+  FootAndBallDetector(const DetectorConfig& config, std::unique_ptr<FootAndBallModel> model, TorchPlacement placement,
+                      double load_ms)
+      : config_(config), model_(std::move(model)), placement_(std::move(placement)) {
+    if (placement_.cuda()) model_->to(placement_.device(), placement_.dtype());
     timer_.set_load_ms(load_ms);
   }
   ~FootAndBallDetector() override {
@@ -234,10 +236,16 @@ class FootAndBallDetector final : public Detector {
   }
 
   std::string name() const override { return "footandball"; }
+  bool takes_device_frames() const override { return placement_.cuda(); }
+  std::uint64_t bytes_host_to_device() const override { return placement_.bytes_host_to_device(); }
+  std::uint64_t bytes_device_to_host() const override { return placement_.bytes_device_to_host(); }
 
   Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
-    if (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost)
-      return error(ErrorCode::kInvalidArgument, "footandball: needs host yuv420p frames");
+    const bool device_frame = frame.memory == MemoryLocation::kCuda && frame.format == PixelFormat::kNv12;
+    if (!(device_frame && placement_.cuda()) &&
+        (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost))
+      return error(ErrorCode::kInvalidArgument, placement_.cuda() ? "footandball: needs yuv420p or CUDA NV12 frames"
+                                                                  : "footandball: needs host yuv420p frames");
     DetectionPlanner& planner = planner_for(planner_, frame, config_.planner, config_.planner.tile_px);
     Detections out;
     out.frame_index = frame.index;
@@ -251,10 +259,16 @@ class FootAndBallDetector final : public Detector {
     const double scale = config_.planner.input_scale > 0.0 ? config_.planner.input_scale : 1.0;
     const int in_w = std::max(32, static_cast<int>(std::lround(frame.width_px * scale)));
     const int in_h = std::max(32, static_cast<int>(std::lround(frame.height_px * scale)));
-    const PlannedInput input = planned_input(frame, plan, in_w, in_h, config_.planner.tile_px, norm_);
+    const auto stream = placement_.stream_scope();
+    auto planned = placement_.input(frame, plan, in_w, in_h, config_.planner.tile_px, norm_);
+    if (!planned.ok()) return planned.status().with_context("footandball");
+    const PlannedInput& input = *planned;
     FootAndBallMaps maps;
     try {
       maps = model_->forward(input.tensor);
+      maps.ball_prob = placement_.to_host(maps.ball_prob);
+      maps.player_prob = placement_.to_host(maps.player_prob);
+      maps.player_box = placement_.to_host(maps.player_box);
     } catch (const std::exception& e) {
       std::string what = e.what();
       return error(ErrorCode::kInternal, "footandball: forward failed: " + what.substr(0, what.find('\n')));
@@ -317,6 +331,7 @@ class FootAndBallDetector final : public Detector {
 
   DetectorConfig config_;
   std::unique_ptr<FootAndBallModel> model_;
+  TorchPlacement placement_;
   std::unique_ptr<DetectionPlanner> planner_;
   InputNormalisation norm_;
   CallTimer timer_;
@@ -334,18 +349,22 @@ DetectorInfo footandball_detector_info() {
             if (config.planner.tile_px < 32 || config.planner.tile_px % 32 != 0)
               return error(ErrorCode::kInvalidArgument, "detector.tile_px must be a multiple of 32 (>= 32)");
             configure_torch_threads(config.threads);
+            auto placement = TorchPlacement::create(config);
+            if (!placement.ok()) return placement.status().with_context("footandball");
             const auto t0 = CallTimer::Clock::now();
             auto model = load_footandball(config.model_path);
             if (!model.ok()) return model.status();
             const double load_ms = elapsed_ms(t0);
             char line[512];
-            std::snprintf(line, sizeof line, "footandball: loaded '%s' in %.1f ms (%d threads, input scale %g, %s)",
-                          config.model_path.c_str(), load_ms, at::get_num_threads(), config.planner.input_scale,
+            std::snprintf(line, sizeof line, "footandball: loaded '%s' in %.1f ms (%s, %d threads, input scale %g, %s)",
+                          config.model_path.c_str(), load_ms, placement->describe().c_str(), at::get_num_threads(),
+                          config.planner.input_scale,
                           config.planner.enabled ? ("tile planner, tile " + std::to_string(config.planner.tile_px) + " px").c_str()
                                                  : "whole frame");
             log_info(line);
             return std::unique_ptr<Detector>(
-                std::make_unique<FootAndBallDetector>(config, std::move(model).value(), load_ms));
+                std::make_unique<FootAndBallDetector>(config, std::move(model).value(), std::move(placement).value(),
+                                                      load_ms));
           }};
 }
 

@@ -75,13 +75,14 @@ struct RfDetrModel::Impl {
   torch::jit::Module module;
 };
 
-Result<RfDetrModel> RfDetrModel::load(const std::string& model_path) {
+Result<RfDetrModel> RfDetrModel::load(const std::string& model_path, torch::Device device, torch::ScalarType dtype) {
   if (!std::filesystem::is_regular_file(model_path))
     return error(ErrorCode::kInputError, "RF-DETR model not found: " + model_path);
   BALLCAM_ASSIGN_OR_RETURN(RfDetrSidecar sidecar, load_rfdetr_sidecar(rfdetr_sidecar_path(model_path)));
   auto impl = std::make_shared<Impl>();
   try {
-    impl->module = torch::jit::load(model_path, torch::kCPU);
+    impl->module = torch::jit::load(model_path, device);
+    if (dtype != torch::kFloat32) impl->module.to(dtype);
   } catch (const std::exception& e) {
     return error(ErrorCode::kInvalidArgument,
                  "RF-DETR model " + model_path + " is not a TorchScript file: " + first_line(e.what()));
@@ -91,7 +92,7 @@ Result<RfDetrModel> RfDetrModel::load(const std::string& model_path) {
   // One pass on a zero input: the graph must take the sidecar's input size
   // and give its output shapes (this also warms the graph executor up).
   const RfDetrSidecar& s = model.sidecar_;
-  auto out = model.forward(torch::zeros({1, 3, s.height_px, s.width_px}));
+  auto out = model.forward(torch::zeros({1, 3, s.height_px, s.width_px}, torch::TensorOptions().device(device).dtype(dtype)));
   if (!out.ok())
     return error(ErrorCode::kInvalidArgument, "RF-DETR model " + model_path + " does not match its sidecar: " +
                                                    out.status().message());
@@ -146,8 +147,8 @@ namespace {
 
 class RfDetrDetector final : public Detector {
  public:
-  RfDetrDetector(const DetectorConfig& config, RfDetrModel model, double load_ms)
-      : config_(config), model_(std::move(model)) {
+  RfDetrDetector(const DetectorConfig& config, RfDetrModel model, TorchPlacement placement, double load_ms)
+      : config_(config), model_(std::move(model)), placement_(std::move(placement)) {
     const RfDetrSidecar& s = model_.sidecar();
     norm_.mean = s.mean;
     norm_.std = s.std;
@@ -155,6 +156,11 @@ class RfDetrDetector final : public Detector {
     const auto person = std::find(s.class_names.begin(), s.class_names.end(), "person");
     if (person != s.class_names.end()) person_class_ = static_cast<int>(person - s.class_names.begin());
     if (person_class_ == ball_class_) person_class_ = -1;
+    // Only these logit columns are read: selected on the model's device, so
+    // a CUDA run downloads 2 of the C columns.
+    std::vector<std::int64_t> columns{ball_class_};
+    if (person_class_ >= 0) columns.push_back(person_class_);
+    columns_ = torch::tensor(columns, torch::kLong).to(placement_.device());
     timer_.set_load_ms(load_ms);
   }
   ~RfDetrDetector() override {
@@ -162,10 +168,16 @@ class RfDetrDetector final : public Detector {
   }
 
   std::string name() const override { return "rfdetr"; }
+  bool takes_device_frames() const override { return placement_.cuda(); }
+  std::uint64_t bytes_host_to_device() const override { return placement_.bytes_host_to_device(); }
+  std::uint64_t bytes_device_to_host() const override { return placement_.bytes_device_to_host(); }
 
   Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
-    if (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost)
-      return error(ErrorCode::kInvalidArgument, "rfdetr: needs host yuv420p frames");
+    const bool device_frame = frame.memory == MemoryLocation::kCuda && frame.format == PixelFormat::kNv12;
+    if (!(device_frame && placement_.cuda()) &&
+        (frame.format != PixelFormat::kYuv420p || frame.memory != MemoryLocation::kHost))
+      return error(ErrorCode::kInvalidArgument, placement_.cuda() ? "rfdetr: needs yuv420p or CUDA NV12 frames"
+                                                                  : "rfdetr: needs host yuv420p frames");
     const RfDetrSidecar& s = model_.sidecar();
     // A fixed-size model: one tile is one network input. Non-square exports
     // run whole-frame only.
@@ -181,10 +193,20 @@ class RfDetrDetector final : public Detector {
       return out;
     }
     const auto t0 = CallTimer::Clock::now();
-    const PlannedInput input = planned_input(frame, plan, s.width_px, s.height_px, s.width_px, norm_);
+    const auto stream = placement_.stream_scope();
+    auto planned = placement_.input(frame, plan, s.width_px, s.height_px, s.width_px, norm_);
+    if (!planned.ok()) return planned.status().with_context("rfdetr");
+    const PlannedInput& input = *planned;
     auto result = model_.forward(input.tensor);
     if (!result.ok()) return result.status();
-    decode(result->first, result->second, input.windows, out);
+    torch::Tensor boxes, logits;
+    try {
+      boxes = placement_.to_host(result->first);
+      logits = placement_.to_host(result->second.index_select(2, columns_));
+    } catch (const std::exception& e) {
+      return error(ErrorCode::kInternal, "RF-DETR output download failed: " + first_line(e.what()));
+    }
+    decode(boxes, logits, input.windows, out);
     if (!plan.whole_frame) out.looked_at = input.windows;
     const double ms = elapsed_ms(t0);
     timer_.add_call_ms(ms);
@@ -208,14 +230,15 @@ class RfDetrDetector final : public Detector {
       const Box& win = windows[n];  // source pixels = origin + input-relative * size
       const float* b = bdata + n * static_cast<std::size_t>(q) * 4;
       const float* l = ldata + n * static_cast<std::size_t>(q) * static_cast<std::size_t>(c);
-      for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, ball_class_, static_cast<float>(config_.min_score), k)) {
+      // logits hold the selected columns: 0 = ball, 1 = person.
+      for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, 0, static_cast<float>(config_.min_score), k)) {
         const Point2 centre{win.x + h.cx * win.w, win.y + h.cy * win.h};
         if (centre.x < 0.0 || centre.y < 0.0 || centre.x >= width_px || centre.y >= height_px) continue;
         const double radius = 0.25 * (h.w * win.w + h.h * win.h);
         balls.push_back({centre, radius, h.score});
       }
       if (person_class_ < 0) continue;
-      for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, person_class_, static_cast<float>(config_.player_min_score),
+      for (const RfDetrHit& h : rfdetr_top_k(b, l, q, c, 1, static_cast<float>(config_.player_min_score),
                                              q)) {
         const Box box{win.x + (h.cx - 0.5 * h.w) * win.w, win.y + (h.cy - 0.5 * h.h) * win.h, h.w * win.w,
                       h.h * win.h};
@@ -229,6 +252,8 @@ class RfDetrDetector final : public Detector {
 
   DetectorConfig config_;
   RfDetrModel model_;
+  TorchPlacement placement_;
+  torch::Tensor columns_;  // the logit columns decode() reads: ball, then person when the model has it
   InputNormalisation norm_;
   int ball_class_ = 37;
   int person_class_ = -1;
@@ -245,8 +270,10 @@ DetectorInfo rfdetr_detector_info() {
               return error(ErrorCode::kInvalidArgument,
                            "detector 'rfdetr' needs --model FILE.pt (made by tools/export_rfdetr.py)");
             configure_torch_threads(config.threads);
+            auto placement = TorchPlacement::create(config);
+            if (!placement.ok()) return placement.status().with_context("rfdetr");
             const auto t0 = CallTimer::Clock::now();
-            auto model = RfDetrModel::load(config.model_path);
+            auto model = RfDetrModel::load(config.model_path, placement->device(), placement->dtype());
             if (!model.ok()) return model.status();
             const double load_ms = elapsed_ms(t0);
             const RfDetrSidecar& s = model->sidecar();
@@ -261,9 +288,9 @@ DetectorInfo rfdetr_detector_info() {
             msg << "rfdetr: " << config.model_path << " loaded in " << std::lround(load_ms) << " ms (" << s.width_px
                 << "x" << s.height_px << " input, " << s.num_queries << " queries, ball class " << ball << " '"
                 << ball_name << "', rfdetr " << s.rfdetr_version << ", exported with torch " << s.torch_version
-                << ", " << at::get_num_threads() << " threads)";
+                << ", " << placement->describe() << ", " << at::get_num_threads() << " threads)";
             log_info(msg.str());
-            return std::unique_ptr<Detector>(std::make_unique<RfDetrDetector>(config, std::move(*model), load_ms));
+            return std::unique_ptr<Detector>(std::make_unique<RfDetrDetector>(config, std::move(*model), std::move(*placement), load_ms));
           }};
 }
 

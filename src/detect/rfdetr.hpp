@@ -57,10 +57,15 @@ class RfDetrModel {
  public:
   // kInputError: a file is missing or unreadable; kInvalidArgument: the file
   // is not an RF-DETR export or disagrees with its sidecar.
-  static Result<RfDetrModel> load(const std::string& model_path);
+  // `device`, `dtype`: where the module runs (the archive's constants are
+  // mapped there too); the check pass runs there.
+  static Result<RfDetrModel> load(const std::string& model_path, torch::Device device = torch::kCPU,
+                                  torch::ScalarType dtype = torch::kFloat32);
 
-  // input [N,3,H,W] normalised -> (boxes [N,Q,4], logits [N,Q,C]).
+  // input [N,3,H,W] normalised -> (boxes [N,Q,4], logits [N,Q,C]), float32,
+  // on the module's device.
   Result<std::pair<torch::Tensor, torch::Tensor>> forward(const torch::Tensor& input);
+
 
   const RfDetrSidecar& sidecar() const { return sidecar_; }
 

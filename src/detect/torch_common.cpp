@@ -302,3 +302,70 @@ void merge_window_detections(std::vector<BallCandidate> balls, std::vector<Playe
 }
 
 }  // namespace ballcam::detect
+
+namespace ballcam::detect {
+
+TorchPlacement::TorchPlacement() = default;
+
+Result<TorchPlacement> TorchPlacement::create(const DetectorConfig& config) {
+  TorchPlacement p;
+  torch::ScalarType dtype = torch::kFloat32;
+  if (config.precision == "fp16") {
+    dtype = torch::kHalf;
+  } else if (config.precision == "bf16") {
+    dtype = torch::kBFloat16;
+  } else if (config.precision != "fp32") {
+    return error(ErrorCode::kInvalidArgument,
+                 "detector.precision '" + config.precision + "' is not one of fp32, fp16, bf16");
+  }
+  if (!config.cuda) {
+    if (dtype != torch::kFloat32) log_info("detector.precision " + config.precision + " applies on CUDA; the CPU runs fp32");
+    return p;
+  }
+  BALLCAM_ASSIGN_OR_RETURN(p.cuda_, open_cuda());
+  p.device_ = torch::Device(torch::kCUDA, 0);
+  p.dtype_ = dtype;
+  return p;
+}
+
+std::string TorchPlacement::describe() const {
+  const char* precision = dtype_ == torch::kHalf ? "fp16" : dtype_ == torch::kBFloat16 ? "bf16" : "fp32";
+  return std::string(cuda() ? "CUDA " : "CPU ") + precision;
+}
+
+Result<PlannedInput> TorchPlacement::input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h,
+                                           int tile_px, const InputNormalisation& norm) {
+  if (frame.memory == MemoryLocation::kCuda) {
+    if (!cuda_) return error(ErrorCode::kInvalidArgument, "a CUDA frame reached a detector that runs on the CPU");
+    PlannedInput in;
+    if (plan.whole_frame) {
+      in.windows.push_back(Box{0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
+      in.net_w = whole_w;
+      in.net_h = whole_h;
+    } else {
+      for (const auto& t : plan.tiles) in.windows.push_back(Box{t.x, t.y, t.side_px, t.side_px});
+      in.net_w = in.net_h = tile_px;
+    }
+    BALLCAM_ASSIGN_OR_RETURN(in.tensor,
+                             device_frame_input(*cuda_, frame, in.windows, in.net_w, in.net_h, norm, dtype_));
+    return in;
+  }
+  PlannedInput in = planned_input(frame, plan, whole_w, whole_h, tile_px, norm);
+  if (cuda()) {
+    bytes_h2d_ += static_cast<std::uint64_t>(in.tensor.nbytes());
+    in.tensor = in.tensor.to(device_, dtype_, /*non_blocking=*/false);
+  }
+  return in;
+}
+
+torch::Tensor TorchPlacement::to_host(const torch::Tensor& t) {
+  if (!t.is_cuda()) return t.to(torch::kFloat32).contiguous();
+  // Converted on the device, so only float32 bytes cross.
+  torch::Tensor f = t.to(torch::kFloat32).contiguous();
+  bytes_d2h_ += static_cast<std::uint64_t>(f.nbytes());
+  return f.to(torch::kCPU);
+}
+
+std::shared_ptr<void> TorchPlacement::stream_scope() const { return cuda_ ? enter(*cuda_) : nullptr; }
+
+}  // namespace ballcam::detect

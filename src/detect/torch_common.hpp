@@ -15,6 +15,7 @@
 
 #include "core/frame.hpp"
 #include "core/status.hpp"
+#include "detect/detector.hpp"
 #include "detect/planner.hpp"
 
 namespace ballcam::detect {
@@ -58,6 +59,60 @@ struct PlannedInput {
 };
 PlannedInput planned_input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
                            const InputNormalisation& norm);
+
+// Where one libtorch backend runs (DetectorConfig::cuda, ::precision): the
+// device and dtype of its weights and inputs, its own CUDA stream, and the
+// bytes its calls move between host and device. On the CPU everything is
+// fp32 and nothing moves. The CUDA side lives in torch_cuda.cpp (builds with
+// the CUDA kernels and a CUDA libtorch; torch_cuda_none.cpp otherwise).
+class TorchPlacement {
+ public:
+  // The CPU, fp32.
+  TorchPlacement();
+  // kUnavailable when config.cuda but this build or machine has no libtorch
+  // CUDA; kInvalidArgument for an unknown precision.
+  static Result<TorchPlacement> create(const DetectorConfig& config);
+
+  bool cuda() const { return device_.is_cuda(); }
+  torch::Device device() const { return device_; }
+  torch::ScalarType dtype() const { return dtype_; }
+  // "CUDA fp16" / "CPU fp32", for log lines.
+  std::string describe() const;
+
+  // The network input of `plan` on this placement, in dtype(). A device NV12
+  // frame (MemoryLocation::kCuda) is turned into the tensor on the GPU by
+  // gpu::nv12_to_tensor, written straight into the CUDA tensor (no copy); a
+  // host frame is built on the CPU and, on CUDA, uploaded (bytes counted).
+  // Call inside a stream_scope().
+  Result<PlannedInput> input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
+                             const InputNormalisation& norm);
+
+  // `t` as float32, contiguous, on the CPU (device -> host bytes counted).
+  torch::Tensor to_host(const torch::Tensor& t);
+
+  // While the returned guard lives, this backend's CUDA stream is libtorch's
+  // current stream (the input kernel, the network and the download are
+  // ordered on it; to_host() waits for that stream only). Nothing on the CPU.
+  [[nodiscard]] std::shared_ptr<void> stream_scope() const;
+
+  std::uint64_t bytes_host_to_device() const { return bytes_h2d_; }
+  std::uint64_t bytes_device_to_host() const { return bytes_d2h_; }
+
+ private:
+  struct Cuda;  // torch_cuda.cpp
+  torch::Device device_{torch::kCPU};
+  torch::ScalarType dtype_ = torch::kFloat32;
+  std::shared_ptr<Cuda> cuda_;
+  std::uint64_t bytes_h2d_ = 0;
+  std::uint64_t bytes_d2h_ = 0;
+
+  // torch_cuda.cpp / torch_cuda_none.cpp
+  static Result<std::shared_ptr<Cuda>> open_cuda();
+  static std::shared_ptr<void> enter(const Cuda& cuda);
+  static Result<torch::Tensor> device_frame_input(const Cuda& cuda, const Frame& frame, const std::vector<Box>& windows,
+                                                  int net_w, int net_h, const InputNormalisation& norm,
+                                                  torch::ScalarType dtype);
+};
 
 // The planner of one backend instance for this frame's size: `slot` is made
 // anew (its plan state reset) when the size changes.

@@ -12,6 +12,23 @@ Result<Stream> Stream::create() {
   return out;
 }
 
+Result<Stream> Stream::create_blocking() {
+  cudaStream_t s = nullptr;
+  BALLCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamDefault));
+  Stream out;
+  out.s_.reset(s);
+  return out;
+}
+
+Result<PinnedBuffer> PinnedBuffer::allocate(std::size_t bytes) {
+  void* p = nullptr;
+  BALLCAM_CUDA_CHECK(cudaMallocHost(&p, bytes));
+  PinnedBuffer b;
+  b.p_.reset(static_cast<std::uint8_t*>(p));
+  b.size_ = bytes;
+  return b;
+}
+
 Status Stream::synchronize() const {
   BALLCAM_CUDA_CHECK(cudaStreamSynchronize(get()));
   return Status::Ok();

@@ -20,6 +20,9 @@ class Stream {
  public:
   // A non-blocking stream (does not synchronise with the legacy default stream).
   static Result<Stream> create();
+  // A blocking stream: its work waits for work queued before it on the legacy
+  // default stream, where FFmpeg's NVDEC writes decoded frames.
+  static Result<Stream> create_blocking();
   cudaStream_t get() const { return s_.get(); }
   Status synchronize() const;
 
@@ -86,6 +89,23 @@ class DeviceBuffer {
 
   std::unique_ptr<T, Deleter> p_;
   std::size_t count_ = 0;
+};
+
+// Page-locked host memory (cudaMallocHost): copies to and from it are truly
+// asynchronous and run at full PCIe speed.
+class PinnedBuffer {
+ public:
+  PinnedBuffer() = default;
+  static Result<PinnedBuffer> allocate(std::size_t bytes);
+  std::uint8_t* get() const { return p_.get(); }
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Deleter {
+    void operator()(std::uint8_t* p) const { cudaFreeHost(p); }
+  };
+  std::unique_ptr<std::uint8_t, Deleter> p_;
+  std::size_t size_ = 0;
 };
 
 // An NV12 frame in one device allocation: Y rows then UV rows, both with a

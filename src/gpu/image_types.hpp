@@ -99,6 +99,11 @@ struct TensorSpec {
   ColorRange range = ColorRange::kLimited;
   std::array<float, 3> mean{0.485f, 0.456f, 0.406f};  // RF-DETR / ImageNet
   std::array<float, 3> std{0.229f, 0.224f, 0.225f};
+  // false: samples past the frame's edge repeat the edge pixel. true: an
+  // output pixel whose centre maps outside [0, width] x [0, height] is 0
+  // (the mean colour once normalised), the padding the CPU input builder of
+  // the torch detectors uses (detect/torch_common.hpp, frame_region_to_chw).
+  bool zero_outside = false;
 };
 
 // A ring for the debug overlay, in frame pixels; drawn where

@@ -23,6 +23,7 @@ struct TensorParams {
   float offset[3];  // -mean / std
   int out_w;
   int out_h;
+  bool zero_outside;
 };
 
 __device__ __forceinline__ float bilinear_y(const std::uint8_t* __restrict__ p, int pitch, int w, int h, float sx,
@@ -87,8 +88,18 @@ __global__ void nv12_to_tensor_kernel(Nv12View src, RoiBatch batch, TensorParams
   const float step_y = roi.h / static_cast<float>(p.out_h);
   // Explicit rounding steps (no FMA contraction) so coordinates match the
   // CPU reference bit for bit.
-  const float sx = __fsub_rn(__fadd_rn(roi.x, __fmul_rn(static_cast<float>(c) + 0.5f, step_x)), 0.5f);
-  const float sy = __fsub_rn(__fadd_rn(roi.y, __fmul_rn(static_cast<float>(r) + 0.5f, step_y)), 0.5f);
+  const float px = __fadd_rn(roi.x, __fmul_rn(static_cast<float>(c) + 0.5f, step_x));  // output pixel centre
+  const float py = __fadd_rn(roi.y, __fmul_rn(static_cast<float>(r) + 0.5f, step_y));
+  const std::size_t plane = static_cast<std::size_t>(p.out_w) * static_cast<std::size_t>(p.out_h);
+  OutT* base = out + static_cast<std::size_t>(blockIdx.z) * 3 * plane + static_cast<std::size_t>(r) * p.out_w + c;
+  if (p.zero_outside && !(px >= 0.f && px <= static_cast<float>(src.width_px) && py >= 0.f &&
+                          py <= static_cast<float>(src.height_px))) {
+#pragma unroll
+    for (int k = 0; k < 3; ++k) base[k * plane] = to_out<OutT>(0.f);
+    return;
+  }
+  const float sx = __fsub_rn(px, 0.5f);
+  const float sy = __fsub_rn(py, 0.5f);
   const float y = bilinear_y(src.y, src.y_pitch, src.width_px, src.height_px, sx, sy);
   const float2 uv = bilinear_uv(src.uv, src.uv_pitch, src.width_px / 2, src.height_px / 2,
                                 __fsub_rn(__fmul_rn(__fadd_rn(sx, 0.5f), 0.5f), 0.5f),
@@ -97,8 +108,6 @@ __global__ void nv12_to_tensor_kernel(Nv12View src, RoiBatch batch, TensorParams
   const float v = uv.y - 128.f;
   const float yy = (y - p.m.y_offset) * p.m.y_scale;
   const float rgb[3] = {yy + p.m.r_v * v, yy + p.m.g_u * u + p.m.g_v * v, yy + p.m.b_u * u};
-  const std::size_t plane = static_cast<std::size_t>(p.out_w) * static_cast<std::size_t>(p.out_h);
-  OutT* base = out + static_cast<std::size_t>(blockIdx.z) * 3 * plane + static_cast<std::size_t>(r) * p.out_w + c;
 #pragma unroll
   for (int k = 0; k < 3; ++k) {
     base[k * plane] = to_out<OutT>(fminf(fmaxf(rgb[k], 0.f), 255.f) * p.scale[k] + p.offset[k]);
@@ -252,6 +261,7 @@ Status nv12_to_tensor(const Nv12View& src, std::span<const RoiF> rois, const Ten
   }
   p.out_w = spec.out_w;
   p.out_h = spec.out_h;
+  p.zero_outside = spec.zero_outside;
   const std::size_t per_roi = static_cast<std::size_t>(3) * static_cast<std::size_t>(spec.out_w) *
                               static_cast<std::size_t>(spec.out_h);
   const dim3 block(32, 8);

@@ -90,9 +90,18 @@ void nv12_to_tensor(const Nv12View& src, std::span<const RoiF> rois, const Tenso
     const float step_y = roi.h / static_cast<float>(spec.out_h);
     float* base = out + n * 3 * plane;
     for (int r = 0; r < spec.out_h; ++r) {
-      const float sy = roi.y + (static_cast<float>(r) + 0.5f) * step_y - 0.5f;
+      const float py = roi.y + (static_cast<float>(r) + 0.5f) * step_y;  // output pixel centre
+      const float sy = py - 0.5f;
+      const bool row_inside = py >= 0.f && py <= static_cast<float>(src.height_px);
       for (int c = 0; c < spec.out_w; ++c) {
-        const float sx = roi.x + (static_cast<float>(c) + 0.5f) * step_x - 0.5f;
+        const float px = roi.x + (static_cast<float>(c) + 0.5f) * step_x;
+        const float sx = px - 0.5f;
+        const std::size_t at = static_cast<std::size_t>(r) * static_cast<std::size_t>(spec.out_w) +
+                               static_cast<std::size_t>(c);
+        if (spec.zero_outside && !(row_inside && px >= 0.f && px <= static_cast<float>(src.width_px))) {
+          for (int k = 0; k < 3; ++k) base[static_cast<std::size_t>(k) * plane + at] = 0.f;
+          continue;
+        }
         const float y = bilinear(src.y, src.y_pitch, 1, src.width_px, src.height_px, sx, sy);
         const float csx = (sx + 0.5f) * 0.5f - 0.5f;
         const float csy = (sy + 0.5f) * 0.5f - 0.5f;
@@ -100,8 +109,6 @@ void nv12_to_tensor(const Nv12View& src, std::span<const RoiF> rois, const Tenso
         const float v = bilinear(src.uv + 1, src.uv_pitch, 2, cw, ch, csx, csy) - 128.f;
         const float yy = (y - m.y_offset) * m.y_scale;
         const float rgb[3] = {yy + m.r_v * v, yy + m.g_u * u + m.g_v * v, yy + m.b_u * u};
-        const std::size_t at = static_cast<std::size_t>(r) * static_cast<std::size_t>(spec.out_w) +
-                               static_cast<std::size_t>(c);
         for (int k = 0; k < 3; ++k) {
           const float unit = std::clamp(rgb[k], 0.f, 255.f) * (1.f / 255.f);
           base[static_cast<std::size_t>(k) * plane + at] = (unit - spec.mean[static_cast<std::size_t>(k)]) /

@@ -52,7 +52,12 @@ Status enable_nvdec(AVCodecContext* dec, int frames_in_flight) {
                  std::string("this FFmpeg build has no NVDEC hwaccel for ") + codec->name + " (built without --enable-nvdec)");
   }
   AVBufferRef* device = nullptr;
-  const int rc = av_hwdevice_ctx_create(&device, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, 0);
+  // The device's primary context, the one the CUDA runtime (our kernels,
+  // libtorch) uses: device pointers of NVDEC frames are valid there. Value of
+  // AV_CUDA_USE_PRIMARY_CONTEXT (libavutil/hwcontext_cuda.h, which needs
+  // cuda.h; FFmpeg >= 4.3).
+  constexpr int kUsePrimaryContext = 1 << 0;
+  const int rc = av_hwdevice_ctx_create(&device, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, kUsePrimaryContext);
   if (rc < 0) {
     return error(ErrorCode::kUnavailable, "cannot open a CUDA device for NVDEC (" + ff::error_string(rc) +
                                               "; no NVIDIA driver or GPU here?)");

@@ -364,18 +364,16 @@ class FfmpegSource final : public Source {
                    info_.url_redacted);
     }
     if (av->format == AV_PIX_FMT_CUDA) {
-      if (options_.keep_device_frames) {
-        const AVHWFramesContext* hwf = reinterpret_cast<const AVHWFramesContext*>(av->hw_frames_ctx->data);
-        if (hwf->sw_format != AV_PIX_FMT_NV12) {
-          return input_error(info_.url_redacted, std::string("NVDEC produced ") + av_get_pix_fmt_name(hwf->sw_format) +
-                                                     "; device frames are NV12 only (8-bit)");
-        }
+      const AVHWFramesContext* hwf = reinterpret_cast<const AVHWFramesContext*>(av->hw_frames_ctx->data);
+      if (options_.keep_device_frames && hwf->sw_format == AV_PIX_FMT_NV12) {
         f.format = PixelFormat::kNv12;
         f.memory = MemoryLocation::kCuda;
         adopt_planes(f, std::move(av), 2);
         return f;
       }
-      // The CPU pipeline: one download (NV12), then NV12 -> yuv420p below.
+      // The CPU pipeline, or a 10-bit (P010) stream, which the GPU path does
+      // not take on the device: one download, then -> yuv420p below (the GPU
+      // path uploads it again, counted).
       auto host = download_hw_frame(av.get(), &bytes_device_to_host_);
       if (!host.ok()) return host.status();
       av = std::move(host).value();

@@ -31,6 +31,7 @@ struct SourceOptions {
   int hw_frames_in_flight = 16;          // NVDEC frame pool surfaces beyond the decoder's own
   // NVDEC frames stay in device memory (Frame kNv12 / MemoryLocation::kCuda,
   // planes are device pointers) instead of being downloaded to host yuv420p.
+  // 8-bit only: 10-bit (P010) frames are still downloaded.
   bool keep_device_frames = false;
   // Live network inputs (rtsp, rtmp, srt, udp, ...; never files): once the
   // first open succeeded, a lost, ended or stalled stream is reopened with

@@ -6,7 +6,30 @@
 
 namespace ballcam::pipeline {
 
-Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode) {
+bool detector_runs_on_cuda(const std::string& detector) { return detector == "footandball" || detector == "rfdetr"; }
+
+namespace {
+
+// Fills plan.zero_copy / zero_copy_note once the GPU probe has answered.
+void plan_zero_copy(DevicePlan& plan, const std::string& detector) {
+#ifdef BALLCAM_HAVE_GPU_FRAMES
+  plan.kernels = true;
+#endif
+  if (!plan.gpu) return;
+  if (!plan.kernels) {
+    plan.zero_copy_note = "this build has no CUDA kernels";
+  } else if (!detector_runs_on_cuda(detector)) {
+    plan.zero_copy_note = "detector '" + detector + "' runs on the CPU only";
+  } else if (!plan.torch_cuda) {
+    plan.zero_copy_note = plan.torch_note;
+  } else {
+    plan.zero_copy = true;
+  }
+}
+
+}  // namespace
+
+Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode, const std::string& detector) {
   DevicePlan plan;
   if (device == Device::kCpu) {
     // Explicit --decode nvdec still wins over --device cpu.
@@ -22,8 +45,12 @@ Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode) {
     plan.no_gpu_reason = probe.driver_error.empty() ? "no GPU" : probe.driver_error;
   }
   plan.torch_cuda = detect::torch_cuda_available(&plan.torch_note);
+  if (device != Device::kCpu) plan_zero_copy(plan, detector);
   if (device == Device::kCuda) {
     if (!plan.gpu) return error(ErrorCode::kUnavailable, "--device cuda: " + plan.no_gpu_reason + "; use --device cpu or auto");
+    if (detector_runs_on_cuda(detector) && !plan.zero_copy)
+      return error(ErrorCode::kUnavailable, "--device cuda: detector '" + detector + "' cannot run on CUDA here (" +
+                                                plan.zero_copy_note + "); use --device cpu or auto");
     if (decode == io::DecodeMode::kCpu) {
       plan.decode = io::DecodeMode::kCpu;
     } else {
@@ -38,9 +65,20 @@ Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode) {
 std::string describe_choice(Device device, const DevicePlan& plan, const io::StreamInfo& info,
                             const std::string& detector) {
   std::string line = std::string("device ") + to_string(device) + ": ";
+  const std::string stream = info.video_codec + " " + std::to_string(info.width_px) + "x" + std::to_string(info.height_px);
+  if (plan.zero_copy) {
+    if (info.decoder == "nvdec") {
+      line += "decode NVDEC on " + plan.gpu_name + " (" + stream + "), frames stay on the GPU";
+    } else {
+      line += "decode libavcodec (" + (info.decoder_note.empty() ? std::string("--decode cpu") : info.decoder_note) +
+              "), each frame uploaded once to " + plan.gpu_name;
+    }
+    line += ", detect '" + detector + "' on libtorch CUDA, crop/resize and overlay on the GPU, encode libx264 on the CPU "
+            "(output picture downloaded; no NVENC path)";
+    return line;
+  }
   if (info.decoder == "nvdec") {
-    line += "decode NVDEC on " + plan.gpu_name + " (" + info.video_codec + " " + std::to_string(info.width_px) + "x" +
-            std::to_string(info.height_px) + ", frames downloaded for the CPU stages)";
+    line += "decode NVDEC on " + plan.gpu_name + " (" + stream + ", frames downloaded for the CPU stages)";
   } else {
     line += "decode libavcodec";
     if (!plan.gpu) {
@@ -52,9 +90,8 @@ std::string describe_choice(Device device, const DevicePlan& plan, const io::Str
     }
   }
   line += ", detect '" + detector + "' on CPU";
-  if (plan.gpu) line += plan.torch_cuda ? " (libtorch CUDA available, not used yet)" : " (" + plan.torch_note + ")";
+  if (plan.gpu && !plan.zero_copy_note.empty()) line += " (GPU path not taken: " + plan.zero_copy_note + ")";
   line += ", render CPU, encode libx264";
-  if (plan.gpu) line += " (no NVENC path yet)";
   return line;
 }
 

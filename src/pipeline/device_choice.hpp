@@ -1,7 +1,12 @@
 // --device auto|cpu|cuda: which path each stage takes, from the run-time
-// driver probe (gpu/probe.hpp). Today only decode has a GPU path (NVDEC,
-// frames downloaded for the CPU stages); detection, render and encode run on
-// the CPU. The choice is logged as one line (describe_choice).
+// driver probe (gpu/probe.hpp), this build (CUDA kernels, libtorch CUDA) and
+// the detector. Two GPU shapes (docs/GPU.md):
+//  - zero copy: NVDEC decode, frames kept on the GPU, a neural detector on
+//    libtorch CUDA reading them there, crop/resize and the overlay ring on the
+//    GPU, only the output picture downloaded for libx264;
+//  - NVDEC only: the classical detector (CPU-only), or no libtorch CUDA:
+//    NVDEC frames are downloaded once and the other stages run on the CPU.
+// The choice is logged as one line (describe_choice).
 #pragma once
 
 #include <string>
@@ -21,10 +26,20 @@ struct DevicePlan {
   std::string no_gpu_reason;                    // when !gpu
   bool torch_cuda = false;                      // libtorch sees CUDA (builds with torch)
   std::string torch_note;
+  bool kernels = false;                         // this build has the CUDA kernels (pipeline/gpu_frames.hpp)
+  // Frames stay on the GPU from decode to the output crop and the detector
+  // runs on libtorch CUDA; false: the CPU pipeline (NVDEC decode may still
+  // be used). `zero_copy_note` says why not when a GPU answered.
+  bool zero_copy = false;
+  std::string zero_copy_note;
 };
 
-// kUnavailable (exit 5) for --device cuda when no GPU answers.
-Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode);
+// Detectors that can run on libtorch CUDA (the neural backends).
+bool detector_runs_on_cuda(const std::string& detector);
+
+// kUnavailable (exit 5) for --device cuda when no GPU answers, or when the
+// detector is a neural one and this build or machine cannot run it on CUDA.
+Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode, const std::string& detector);
 
 // The one log line: "device auto: ... because ...".
 std::string describe_choice(Device device, const DevicePlan& plan, const io::StreamInfo& info,

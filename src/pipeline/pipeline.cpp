@@ -1,5 +1,6 @@
 #include "pipeline/pipeline.hpp"
 #include "pipeline/device_choice.hpp"
+#include "pipeline/gpu_frames.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -63,6 +64,7 @@ struct Pipeline::Impl {
   std::unique_ptr<BallTracker> tracker;
   std::unique_ptr<VirtualCamera> camera;
   std::unique_ptr<render::CropScaler> scaler;
+  std::unique_ptr<GpuFrames> gpu_frames;  // the zero-copy path (device plan); null on the CPU path
   std::ofstream track_out;
 
   BoundedQueue<Frame> frames;
@@ -154,20 +156,31 @@ Status Pipeline::run() {
   // --- device choice (probes the driver; docs/GPU.md) ----------------------
   DevicePlan plan;
   {
-    auto p = plan_devices(config_.device, config_.decode);
+    auto p = plan_devices(config_.device, config_.decode, config_.detector.name);
     if (!p.ok()) return p.status();
     plan = std::move(p).value();
+  }
+  if (plan.zero_copy) {
+    auto g = GpuFrames::create(config_.camera.output_width_px, config_.camera.output_height_px);
+    if (!g.ok()) {
+      if (config_.device == Device::kCuda)
+        return error(ErrorCode::kUnavailable, "--device cuda: " + g.status().message() + "; use --device cpu or auto");
+      plan.zero_copy = false;  // auto: the CPU pipeline instead of failing
+      plan.zero_copy_note = g.status().message();
+    } else {
+      im.gpu_frames = std::move(g).value();
+    }
   }
 
   // --- open everything (errors here leave no output behind) ---------------
   {
     io::SourceOptions source_options = config_.source;
     source_options.decode = plan.decode;
-    // Device frames held at once: every queue full and one per stage when
-    // they stay on the GPU; when each is downloaded on arrival, only the one
-    // being copied (io caps the pool at what NVDEC allows).
-    source_options.hw_frames_in_flight =
-        source_options.keep_device_frames ? config_.queue_capacity * 3 + 4 : 2;
+    // NVDEC surfaces held beyond the decoder's own: the one being copied out
+    // (downloaded on the CPU path, copied into GpuFrames' pool on the GPU
+    // path, which frees it at once) and a little slack.
+    source_options.keep_device_frames = plan.zero_copy;
+    source_options.hw_frames_in_flight = plan.zero_copy ? 4 : 2;
     auto src = io::Source::open(source_options);
     if (!src.ok()) {
       if (config_.device == Device::kCuda && src.status().code() == ErrorCode::kUnavailable) {
@@ -196,7 +209,9 @@ Status Pipeline::run() {
   spdlog::info("{}", describe_choice(config_.device, plan, info, config_.detector.name));
 
   {
-    auto det = detect::create_detector(config_.detector);
+    detect::DetectorConfig detector_config = config_.detector;
+    detector_config.cuda = plan.zero_copy;
+    auto det = detect::create_detector(detector_config);
     if (!det.ok()) return det.status();
     im.detector = std::move(det).value();
   }
@@ -276,6 +291,15 @@ Status Pipeline::run() {
         break;
       }
       if (auto* frame = std::get_if<Frame>(&*item)) {
+        if (im.gpu_frames) {
+          // Into the GPU path's own device frame (NVDEC surface freed at once).
+          auto adopted = im.gpu_frames->adopt(std::move(*frame));
+          if (!adopted.ok()) {
+            im.fail(adopted.status().with_context("GPU frames"));
+            break;
+          }
+          *frame = std::move(adopted).value();
+        }
         decode_stats.add_ms(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         if (live) frame->arrival_ns = now_ns();
         frames_in.add();
@@ -394,14 +418,29 @@ Status Pipeline::run() {
   });
 
   std::thread render_thread([&] {
+    const int out_w = config_.camera.output_width_px, out_h = config_.camera.output_height_px;
     while (auto a = analysed_q.pop()) {
       if (im.aborted.load()) break;
       Frame out;
       {
         metrics::ScopedTimer timer(render_stats);
-        out = im.scaler->render(a->frame, a->crop);
-        out.arrival_ns = a->frame.arrival_ns;
-        if (config_.overlay) render::draw_overlay(out, a->crop, a->track, a->detections);
+        if (im.gpu_frames) {
+          // Crop and the tracker's ring on the GPU, one download; the
+          // detection crosses are drawn on the downloaded picture.
+          auto r = im.gpu_frames->render(a->frame, a->crop,
+                                         config_.overlay ? render::overlay_ring(out_w, out_h, a->crop, a->track)
+                                                         : std::nullopt);
+          if (!r.ok()) {
+            im.fail(r.status().with_context("GPU render"));
+            break;
+          }
+          out = std::move(r).value();
+          if (config_.overlay) render::draw_detections(out, a->crop, a->detections);
+        } else {
+          out = im.scaler->render(a->frame, a->crop);
+          out.arrival_ns = a->frame.arrival_ns;
+          if (config_.overlay) render::draw_overlay(out, a->crop, a->track, a->detections);
+        }
       }
       a->frame = Frame{};  // release the decoder's picture early
       if (on_output_frame) on_output_frame(out, a->track, a->crop);
@@ -608,8 +647,16 @@ Status Pipeline::run() {
   im.registry.counter("corrupt_packets").set(im.source->corrupt_packets());
   im.registry.counter("bytes_in").set(im.source->bytes_read());
   im.registry.counter("bytes_out").set(im.sink->bytes_written() + (im.record ? im.record->bytes_written() : 0));
-  im.registry.counter("bytes_host_to_device").set(0);
-  im.registry.counter("bytes_device_to_host").set(im.source->bytes_device_to_host());
+  // The zero-copy proof: on the GPU path only the output pictures (and the
+  // detector's outputs) cross; the CPU path with NVDEC downloads every frame.
+  const std::uint64_t gpu_h2d = im.gpu_frames ? im.gpu_frames->bytes_host_to_device() : 0;
+  const std::uint64_t gpu_d2h = im.gpu_frames ? im.gpu_frames->bytes_device_to_host() : 0;
+  im.registry.counter("bytes_host_to_device").set(gpu_h2d + im.detector->bytes_host_to_device());
+  im.registry.counter("bytes_device_to_host")
+      .set(im.source->bytes_device_to_host() + gpu_d2h + im.detector->bytes_device_to_host());
+  im.registry.counter("bytes_device_to_host_output").set(gpu_d2h);
+  im.registry.counter("bytes_device_to_host_detector").set(im.detector->bytes_device_to_host());
+  if (im.gpu_frames) im.registry.counter("gpu_pool_frames").set(static_cast<std::uint64_t>(im.gpu_frames->pooled_frames()));
   summary_.wall_s = wall_s;
   summary_.fps = wall_s > 0 ? static_cast<double>(im.frames_out.load()) / wall_s : 0.0;
   summary_.stages = im.registry.stage_summaries();
@@ -626,7 +673,7 @@ Status Pipeline::run() {
                                 {"audio", with_audio}}},
                     {"detector", im.detector->name()},
                     {"timeline", std::move(timeline)},
-                    {"device", info.decoder == "nvdec" ? "cpu+nvdec" : "cpu"},
+                    {"device", im.gpu_frames ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu"},
                     {"decoder", info.decoder}};
   if (!config_.metrics_json.empty()) {
     std::ofstream out(config_.metrics_json);

@@ -48,23 +48,29 @@ void cross(Frame& f, double cx, double cy, int arm, Yuv c) {
 
 }  // namespace
 
-void draw_overlay(Frame& out, const CropRect& crop, const TrackState& track, const Detections& detections) {
+std::optional<OverlayRing> overlay_ring(int out_w, int out_h, const CropRect& crop, const TrackState& track) {
+  if (crop.w <= 0 || crop.h <= 0 || !track.has_estimate) return std::nullopt;
+  const double sx = out_w / crop.w;
+  const double sy = out_h / crop.h;
+  const Yuv colour = track.mode == TrackMode::kTracking  ? kGreen
+                     : track.mode == TrackMode::kCoasting ? kYellow
+                                                          : kRed;
+  const double r = std::max(12.0, 3.0 * std::max(1.0, track.uncertainty_px) * sx);
+  return OverlayRing{(track.position.x - crop.x) * sx, (track.position.y - crop.y) * sy, std::min(r, 80.0), 3.0,
+                     colour.y, colour.u, colour.v};
+}
+
+void draw_detections(Frame& out, const CropRect& crop, const Detections& detections) {
   if (crop.w <= 0 || crop.h <= 0) return;
   const double sx = out.width_px / crop.w;
   const double sy = out.height_px / crop.h;
-  auto map = [&](Point2 p) { return Point2{(p.x - crop.x) * sx, (p.y - crop.y) * sy}; };
-  for (const auto& d : detections.balls) {
-    const Point2 p = map(d.center);
-    cross(out, p.x, p.y, 6, kCyan);
-  }
-  if (track.has_estimate) {
-    const Yuv colour = track.mode == TrackMode::kTracking  ? kGreen
-                       : track.mode == TrackMode::kCoasting ? kYellow
-                                                            : kRed;
-    const Point2 p = map(track.position);
-    const double r = std::max(12.0, 3.0 * std::max(1.0, track.uncertainty_px) * sx);
-    ring(out, p.x, p.y, std::min(r, 80.0), 3.0, colour);
-  }
+  for (const auto& d : detections.balls) cross(out, (d.center.x - crop.x) * sx, (d.center.y - crop.y) * sy, 6, kCyan);
+}
+
+void draw_overlay(Frame& out, const CropRect& crop, const TrackState& track, const Detections& detections) {
+  draw_detections(out, crop, detections);
+  if (const auto r = overlay_ring(out.width_px, out.height_px, crop, track))
+    ring(out, r->cx, r->cy, r->radius, r->thickness, Yuv{r->y, r->u, r->v});
 }
 
 }  // namespace ballcam::render

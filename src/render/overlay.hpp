@@ -3,11 +3,28 @@
 // detections as small crosses. CPU reference for the device overlay.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
 #include "core/frame.hpp"
 #include "core/geometry.hpp"
 
 namespace ballcam::render {
 
+// The tracker's ring on an out_w x out_h output picture showing `crop`:
+// painted where |distance(pixel centre, centre) - radius| <= thickness / 2,
+// and a chroma sample where any of its four luma pixels is. The GPU path
+// paints it with gpu::draw_ring_nv12.
+struct OverlayRing {
+  double cx = 0.0, cy = 0.0, radius = 0.0, thickness = 3.0;
+  std::uint8_t y = 0, u = 0, v = 0;
+};
+std::optional<OverlayRing> overlay_ring(int out_w, int out_h, const CropRect& crop, const TrackState& track);
+
+// The raw detections as small crosses.
+void draw_detections(Frame& out, const CropRect& crop, const Detections& detections);
+
+// Both, onto a host yuv420p picture: the crosses, then the ring.
 void draw_overlay(Frame& out, const CropRect& crop, const TrackState& track, const Detections& detections);
 
 }  // namespace ballcam::render

@@ -168,6 +168,20 @@ TEST(GpuTensor, Bt601FullRangeAndNonSquareOutput) {
   EXPECT_LE(tensor_max_diff<float>(host, {{0, 0, 1280, 720}, {99.5f, 51.25f, 700, 300}}, spec, &err), 1e-3) << err;
 }
 
+// The torch detectors' padding: tiles reaching past the frame get zeros there
+// (the mean colour), in fp32 and fp16, exactly where the reference puts them.
+TEST(GpuTensor, ZeroOutsideMatchesReference) {
+  SKIP_WITHOUT_DEVICE();
+  HostNv12 host = random_nv12(1280, 720, 14);
+  TensorSpec spec;
+  spec.out_w = spec.out_h = 128;
+  spec.zero_outside = true;
+  const std::vector<RoiF> rois = {{-40.5f, -30.25f, 128, 128}, {1200, 650, 128, 128}, {600, 300, 128, 128}};
+  std::string err;
+  EXPECT_LE(tensor_max_diff<float>(host, rois, spec, &err), 1e-3) << err;
+  EXPECT_LE(tensor_max_diff<__half>(host, rois, spec, &err), 2e-2) << err;
+}
+
 // More ROIs than one launch carries: the batch is split and still lands in order.
 TEST(GpuTensor, LongBatchIsSplitAcrossLaunches) {
   SKIP_WITHOUT_DEVICE();

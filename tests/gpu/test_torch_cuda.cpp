@@ -19,7 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "core/frame.hpp"
 #include "detect/footandball.hpp"
+#include "detect/planner.hpp"
+#include "detect/torch_common.hpp"
 #include "gpu/cuda_check.hpp"
 #include "gpu/cuda_raii.hpp"
 #include "gpu/kernels.hpp"
@@ -121,6 +124,135 @@ TEST(GpuTorch, FootAndBallOnCudaFromKernelOutputMatchesCpu) {
   }
   (*model)->to(torch::Device(torch::kCPU), torch::kFloat);
 }
+
+#if defined(BALLCAM_TORCH_CUDA_INPUT)
+// A host yuv420p Frame with the same pixels as `nv12`.
+Frame to_yuv420p(testing::HostNv12& nv12) {
+  Frame f = Frame::allocate(PixelFormat::kYuv420p, nv12.width_px, nv12.height_px);
+  for (int r = 0; r < nv12.height_px; ++r)
+    for (int c = 0; c < nv12.width_px; ++c) f.planes[0][r * f.strides[0] + c] = nv12.y(c, r);
+  for (int r = 0; r < nv12.height_px / 2; ++r)
+    for (int c = 0; c < nv12.width_px / 2; ++c) {
+      f.planes[1][r * f.strides[1] + c] = nv12.uv(c, r, 0);
+      f.planes[2][r * f.strides[2] + c] = nv12.uv(c, r, 1);
+    }
+  return f;
+}
+
+// The device frame as the pipeline hands it to a detector (kNv12, kCuda).
+Frame device_frame(const DeviceNv12Frame& d) {
+  Frame f;
+  f.format = PixelFormat::kNv12;
+  f.memory = MemoryLocation::kCuda;
+  f.width_px = d.view().width_px;
+  f.height_px = d.view().height_px;
+  f.planes[0] = d.view().y;
+  f.strides[0] = d.view().y_pitch;
+  f.planes[1] = d.view().uv;
+  f.strides[1] = d.view().uv_pitch;
+  return f;
+}
+
+// A white disc (a ball) on the structured frame, so the detector has
+// something to find.
+void paint_ball(testing::HostNv12& f, double cx, double cy, double r) {
+  for (int y = static_cast<int>(cy - r - 1); y <= static_cast<int>(cy + r + 1); ++y)
+    for (int x = static_cast<int>(cx - r - 1); x <= static_cast<int>(cx + r + 1); ++x)
+      if (std::hypot(x + 0.5 - cx, y + 0.5 - cy) <= r) f.y(x, y) = 235;
+}
+
+bool torch_cuda_or_skip() {
+  if (cuda_device_count() > 0 && torch::cuda::is_available()) return true;
+  if (device_required()) ADD_FAILURE() << "libtorch sees no CUDA device (BALLCAM_GPU_REQUIRE_DEVICE=1)";
+  return false;
+}
+
+// TorchPlacement's device input (nv12_to_tensor, zero outside the frame)
+// equals the CPU builder's (frame_region_to_chw) for tiles inside, across
+// and outside the frame's edges, and for the whole frame.
+TEST(GpuTorch, DeviceFrameInputMatchesCpuBuilder) {
+  if (!torch_cuda_or_skip()) GTEST_SKIP() << "no CUDA device for libtorch";
+  testing::HostNv12 host = testing::random_nv12(1280, 720, 21);
+  const Frame cpu_frame = to_yuv420p(host);
+  auto stream = Stream::create();
+  ASSERT_TRUE(stream.ok());
+  auto dev = DeviceNv12Frame::allocate(1280, 720);
+  ASSERT_TRUE(dev.ok());
+  ASSERT_TRUE(dev->upload(host.cview(), stream->get()).ok());
+  ASSERT_TRUE(stream->synchronize().ok());
+  detect::DetectorConfig config;
+  config.cuda = true;
+  auto placement = detect::TorchPlacement::create(config);
+  ASSERT_TRUE(placement.ok()) << placement.status().message();
+  detect::DetectionPlan plan;
+  plan.run = true;
+  plan.whole_frame = false;
+  plan.tiles = {{-50.5, -20.25, 160}, {600, 300, 160}, {1200, 650, 160}, {1279, 100, 160}};
+  const detect::InputNormalisation norm;
+  for (const bool whole : {false, true}) {
+    plan.whole_frame = whole;
+    const auto scope = placement->stream_scope();
+    auto got = placement->input(device_frame(*dev), plan, 640, 384, 128, norm);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    const detect::PlannedInput want = detect::planned_input(cpu_frame, plan, 640, 384, 128, norm);
+    ASSERT_EQ(got->tensor.sizes(), want.tensor.sizes());
+    EXPECT_TRUE(got->tensor.is_cuda());
+    const double diff = (got->tensor.to(torch::kCPU) - want.tensor).abs().max().item<double>();
+    std::printf("device input vs CPU builder (%s): max |diff| %.3g\n", whole ? "whole frame" : "4 tiles", diff);
+    EXPECT_LE(diff, 2e-3);
+    EXPECT_EQ(placement->bytes_host_to_device(), 0u);  // built on the device: nothing uploaded
+  }
+}
+
+// The FootAndBall detector on CUDA, reading the device frame, finds what the
+// CPU detector finds on the same picture (fp32), whole frame and tiles.
+TEST(GpuTorch, FootAndBallDetectorOnDeviceFramesMatchesCpu) {
+  if (!torch_cuda_or_skip()) GTEST_SKIP() << "no CUDA device for libtorch";
+  const std::string weights = weights_path();
+  if (!std::filesystem::exists(weights)) GTEST_SKIP() << "FootAndBall weights not found: " << weights;
+  testing::HostNv12 host = testing::structured_nv12(1280, 720);
+  paint_ball(host, 400.3, 300.7, 5.0);
+  paint_ball(host, 900.0, 500.0, 4.0);
+  const Frame cpu_frame = to_yuv420p(host);
+  auto stream = Stream::create();
+  ASSERT_TRUE(stream.ok());
+  auto dev = DeviceNv12Frame::allocate(1280, 720);
+  ASSERT_TRUE(dev.ok());
+  ASSERT_TRUE(dev->upload(host.cview(), stream->get()).ok());
+  ASSERT_TRUE(stream->synchronize().ok());
+  for (const bool tiles : {false, true}) {
+    detect::DetectorConfig config;
+    config.name = "footandball";
+    config.model_path = weights;
+    config.min_score = 0.01;  // published weights, synthetic picture: low scores, but the same on both
+    config.planner.enabled = tiles;
+    const auto info = detect::footandball_detector_info();
+    auto cpu = info.factory(config);
+    ASSERT_TRUE(cpu.ok()) << cpu.status().message();
+    config.cuda = true;
+    auto gpu = info.factory(config);
+    ASSERT_TRUE(gpu.ok()) << gpu.status().message();
+    EXPECT_TRUE((*gpu)->takes_device_frames());
+    detect::DetectHints hints;
+    hints.predicted = Point2{400.0, 300.0};
+    hints.search_radius_px = 40.0;
+    auto want = (*cpu)->detect(cpu_frame, hints);
+    ASSERT_TRUE(want.ok()) << want.status().message();
+    auto got = (*gpu)->detect(device_frame(*dev), hints);
+    ASSERT_TRUE(got.ok()) << got.status().message();
+    std::printf("footandball %s: CPU %zu balls, CUDA %zu balls; device->host %llu bytes\n",
+                tiles ? "tiles" : "whole frame", want->balls.size(), got->balls.size(),
+                static_cast<unsigned long long>((*gpu)->bytes_device_to_host()));
+    ASSERT_EQ(got->balls.size(), want->balls.size());
+    for (std::size_t i = 0; i < want->balls.size(); ++i) {
+      EXPECT_NEAR(got->balls[i].center.x, want->balls[i].center.x, 0.5);
+      EXPECT_NEAR(got->balls[i].center.y, want->balls[i].center.y, 0.5);
+      EXPECT_NEAR(got->balls[i].score, want->balls[i].score, 1e-3);
+    }
+    EXPECT_EQ((*gpu)->bytes_host_to_device(), 0u);
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace ballcam::gpu

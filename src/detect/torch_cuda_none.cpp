@@ -1,0 +1,25 @@
+// TorchPlacement's CUDA side in builds without the CUDA kernels or without a
+// CUDA libtorch: --device cuda cannot put a detector on the GPU here, and says
+// so (kUnavailable, exit 5).
+#include "detect/torch_common.hpp"
+
+namespace ballcam::detect {
+
+struct TorchPlacement::Cuda {};
+
+Result<std::shared_ptr<TorchPlacement::Cuda>> TorchPlacement::open_cuda() {
+  return error(ErrorCode::kUnavailable,
+               "this build runs the neural detectors on the CPU only (built without the CUDA kernels or without a "
+               "CUDA libtorch)");
+}
+
+std::shared_ptr<void> TorchPlacement::enter(const Cuda& /*cuda*/) { return nullptr; }
+
+Result<torch::Tensor> TorchPlacement::device_frame_input(const Cuda& /*cuda*/, const Frame& /*frame*/,
+                                                         const std::vector<Box>& /*windows*/, int /*net_w*/,
+                                                         int /*net_h*/, const InputNormalisation& /*norm*/,
+                                                         torch::ScalarType /*dtype*/) {
+  return error(ErrorCode::kUnavailable, "this build cannot read CUDA frames");
+}
+
+}  // namespace ballcam::detect

@@ -1,0 +1,55 @@
+// The GPU side of the zero-copy pipeline (docs/GPU.md, "The zero-copy
+// path"): between decode and the output crop a frame stays in device memory.
+//
+//   source thread: adopt()   NVDEC surface --D2D--> a pooled device NV12 frame
+//                            (or a host frame NVDEC could not decode: one upload)
+//   analyse thread:          the detector reads the device frame (libtorch CUDA)
+//   render thread: render()  crop + resize (CUDA kernel), the overlay's ring
+//                            on the device, one download of the output picture
+//                            into pinned memory, handed on as host yuv420p
+//
+// Why adopt() copies: NVDEC has 32 decode surfaces, and the pipeline holds up
+// to 3 queues plus hindsight's 18 frames; a device-to-device copy (~3 MB at
+// 1080p, microseconds) frees the surface at once, so the decoder never waits.
+// Ordering: FFmpeg writes a decoded frame on the legacy default stream of the
+// primary context; adopt() copies on a blocking stream (ordered after it) and
+// waits for that copy, and render() waits for its own stream before it
+// returns, so a pooled frame is never reused while a kernel reads it.
+//
+// Builds with the CUDA kernels (gpu_frames.cpp); without them
+// (gpu_frames_none.cpp) create() answers kUnavailable.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "core/frame.hpp"
+#include "core/geometry.hpp"
+#include "core/status.hpp"
+#include "render/overlay.hpp"
+
+namespace ballcam::pipeline {
+
+class GpuFrames {
+ public:
+  // kUnavailable when this build has no CUDA kernels or no device opens.
+  static Result<std::unique_ptr<GpuFrames>> create(int output_width_px, int output_height_px);
+  virtual ~GpuFrames() = default;
+
+  // Source thread. An NVDEC frame (kNv12, kCuda) or a host yuv420p frame ->
+  // an NV12 frame in this pool's device memory, same pts and index.
+  virtual Result<Frame> adopt(Frame decoded) = 0;
+
+  // Render thread. Crops `crop` out of the device frame, resizes it to the
+  // output size, paints `ring` when given, downloads the picture and returns
+  // it as a host yuv420p frame (pts and index of `src`).
+  virtual Result<Frame> render(const Frame& src, const CropRect& crop, const std::optional<render::OverlayRing>& ring) = 0;
+
+  virtual std::uint64_t bytes_host_to_device() const = 0;
+  virtual std::uint64_t bytes_device_to_host() const = 0;
+  // Device frames allocated by the pool (its high-water mark).
+  virtual int pooled_frames() const = 0;
+};
+
+}  // namespace ballcam::pipeline
