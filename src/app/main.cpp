@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "app/doctor.hpp"
+#include "pipeline/stage_bench.hpp"
 #include "app/options.hpp"
 #include "core/records.hpp"
 #include "detect/detector.hpp"
@@ -370,6 +371,20 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"cuda", "auto", "cpu"}));
   doctor_cmd->add_flag("--no-self-test", doctor_no_self_test, "Only report, run nothing");
 
+  // bench
+  RunCommand bc;
+  std::int64_t bench_frames = 300;
+  int bench_keep = 16;
+  std::string bench_json;
+  auto* bench_cmd = app.add_subcommand(
+      "bench", "Time each stage alone (decode, detect, render, encode) with the run options' input, device and "
+               "detector; prints a table (docs/BENCHMARKS.md: pipeline efficiency)");
+  add_run_options(bench_cmd, bc);
+  bench_cmd->add_option("--frames", bench_frames, "Frames per stage")->capture_default_str()->check(CLI::Range(1, 1000000));
+  bench_cmd->add_option("--keep", bench_keep, "Decoded frames kept for the later stages (cycled)")
+      ->capture_default_str()->check(CLI::Range(1, 256));
+  bench_cmd->add_option("--bench-json", bench_json, "Write the rates as JSON here too");
+
   // options
   auto* options_cmd = app.add_subcommand("options", "Print every run option (YAML key, flag, default) as Markdown");
 
@@ -401,6 +416,31 @@ int main(int argc, char** argv) {
     Status st = resolve_run_config(run_cmd, rc);
     if (!st.ok()) return report_status(st);
     return report_status(run_pipeline(rc.config, rc.quiet));
+  }
+  if (*bench_cmd) {
+    Status st = resolve_run_config(bench_cmd, bc);
+    if (!st.ok()) return report_status(st);
+    if (bc.config.source.url.empty()) return report_status(error(ErrorCode::kInvalidArgument, "bench needs --input"));
+    std::string scratch_template = "/tmp/ballcam-bench-XXXXXX";
+    const int fd = ::mkstemp(scratch_template.data());
+    if (fd < 0) return report_status(error(ErrorCode::kOutputError, "bench: cannot create a scratch file in /tmp"));
+    ::close(fd);
+    const std::string scratch = scratch_template + ".mp4";
+    ::unlink(scratch_template.c_str());
+    auto bench = pipeline::bench_stages(bc.config, bench_frames, bench_keep, scratch);
+    ::unlink(scratch.c_str());
+    if (!bench.ok()) return report_status(bench.status());
+    std::printf("%s\n\n%s", bench->device_line.c_str(), bench->to_markdown().c_str());
+    if (const auto* w = bench->slowest()) std::printf("\nslowest stage alone: %s, %.1f fps\n", w->stage.c_str(), w->fps());
+    std::printf("bytes host->device %llu, device->host %llu\n",
+                static_cast<unsigned long long>(bench->bytes_host_to_device),
+                static_cast<unsigned long long>(bench->bytes_device_to_host));
+    if (!bench_json.empty()) {
+      std::ofstream out(bench_json);
+      if (!out) return report_status(error(ErrorCode::kOutputError, "cannot write '" + bench_json + "'"));
+      out << bench->to_json().dump(2) << '\n';
+    }
+    return 0;
   }
   if (*synth_cmd) {
     so.audio = !synth_no_audio;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -371,7 +372,7 @@ TEST_F(Cli, LiveInputDropsOldestFramesAndCountsThem) {
 }
 
 TEST_F(Cli, HelpAnswersForEveryCommand) {
-  for (const char* cmd : {"run", "demo", "synth", "eval", "options"}) {
+  for (const char* cmd : {"run", "demo", "synth", "eval", "options", "bench", "doctor"}) {
     ProcessResult r = ballcam({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find("--"), std::string::npos) << cmd;
@@ -380,6 +381,34 @@ TEST_F(Cli, HelpAnswersForEveryCommand) {
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
   EXPECT_EQ(ballcam({}).exit_code, 2);
+}
+
+// `ballcam bench`: every stage alone, a table and JSON; the slowest stage is
+// named, nothing is left behind, and bad input is a one-line error.
+TEST_F(Cli, BenchTimesEachStageAlone) {
+  const std::string out = path("bench.json");
+  ProcessResult r = ballcam({"bench", "-i", path("clip720.mp4"), "--frames", "40", "--device", "cpu", "--bench-json", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("device cpu: decode libavcodec"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("slowest stage alone:"), std::string::npos) << r.out;
+  std::ifstream in(out);
+  ASSERT_TRUE(in);
+  const json j = json::parse(in);
+  EXPECT_EQ(j["path"], "cpu");
+  EXPECT_EQ(j["width"], 1280);
+  for (const char* stage : {"decode", "detect", "render", "encode"}) {
+    ASSERT_TRUE(j["stages"].contains(stage)) << stage;
+    EXPECT_EQ(j["stages"][stage]["frames"], 40) << stage;
+    EXPECT_GT(j["stages"][stage]["fps"].get<double>(), 0.0) << stage;
+  }
+  EXPECT_EQ(j["bytes_host_to_device"], 0);
+  EXPECT_EQ(j["bytes_device_to_host"], 0);
+
+  ProcessResult bad = ballcam({"bench", "-i", path("missing.mp4")});
+  EXPECT_EQ(bad.exit_code, 3) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+  ProcessResult no_input = ballcam({"bench"});
+  EXPECT_EQ(no_input.exit_code, 2) << no_input.err;
 }
 
 TEST_F(Cli, DemoWritesItsFiles) {
