@@ -11,9 +11,15 @@
 # recorded and the script goes on. Writes into RESULTS_DIR: log.txt
 # (everything), summary.txt, tests.txt, perf.md, doctor.txt, decode.md.
 #
-# Carry (device `run` tool): third_party/ffmpeg-static (lib, include) and
-# third_party/device-bundle. Needs cmake, ninja, nvcc, python3 with torch;
-# no network. About 3-5 minutes on 16 cores.
+# Then the zero-copy pipeline's benchmark (bench/gpu_pipeline.sh: each stage
+# alone and end to end, GPU path vs CPU, 720p and 1080p, RF-DETR Nano with
+# random weights unpacked from .devmodels/rfdetr-nano.skel.zip) into
+# RESULTS_DIR/gpu/.
+#
+# Carry (device `run` tool): third_party/ffmpeg-static (lib, include),
+# third_party/device-bundle and .devmodels (FootAndBall weights, the RF-DETR
+# skeleton and its .json). Needs cmake, ninja, nvcc, python3 with torch;
+# no network. About 5-7 minutes on 16 cores.
 set -uo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -158,6 +164,20 @@ for mode in ("nvdec", "cpu"):
 EOF
   fi
   cat "$results/decode.md" 2>/dev/null
+fi
+
+# --- the zero-copy GPU pipeline vs the CPU pipeline (issue 5's benchmark) --------
+# RF-DETR Nano with random weights, carried as a skeleton (tools/model_skeleton.py
+# pack; 0.65 MB instead of 123 MB) with its sidecar, in .devmodels/.
+skel=$root/.devmodels/rfdetr-nano.skel.zip
+if [[ -x $bundle/ballcam && -f $skel && -f $root/.devmodels/rfdetr-nano.json && -n $py ]]; then
+  if step "rfdetr unpack" 120 "$py" tools/model_skeleton.py unpack "$skel" "$work/rfdetr-nano.pt"; then
+    cp "$root/.devmodels/rfdetr-nano.json" "$work/rfdetr-nano.json"
+    step "gpu pipeline bench" 540 bench/gpu_pipeline.sh "$bundle/ballcam" "$work/rfdetr-nano.pt" "$results/gpu" \
+      "${BALLCAM_BENCH_SECONDS:-40}"
+  fi
+else
+  note "gpu pipeline bench: skipped (needs the bundle, python3 and .devmodels/rfdetr-nano.{skel.zip,json})"
 fi
 
 rm -rf "$work"

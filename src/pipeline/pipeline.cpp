@@ -556,6 +556,8 @@ Status Pipeline::run() {
   double gauge_cpu = process_cpu_s();
   const std::unique_ptr<metrics::Nvml> nvml = metrics::Nvml::open();
   std::map<std::string, std::pair<std::uint64_t, double>> stage_prev;
+  double gpu_util_sum = 0.0;  // NVML samples, one a second, for the summary's mean
+  int gpu_util_samples = 0;
   nlohmann::json timeline = nlohmann::json::array();
   const std::int64_t total = config_.max_frames >= 0 && info.frame_count >= 0
                                  ? std::min(config_.max_frames, info.frame_count)
@@ -587,7 +589,10 @@ Status Pipeline::run() {
         }
         gauges_["frames_dropped_now"] = static_cast<double>(im.frame_queue().dropped());
         metrics::GpuSample gpu;
-        if (nvml && nvml->sample(gpu)) {
+        const bool gpu_sampled = nvml && nvml->sample(gpu);
+        if (gpu_sampled) {
+          gpu_util_sum += gpu.utilisation_percent;
+          ++gpu_util_samples;
           gauges_["gpu_utilisation_percent"] = gpu.utilisation_percent;
           gauges_["gpu_memory_used_bytes"] = gpu.memory_used_bytes;
           gauges_["gpu_memory_total_bytes"] = gpu.memory_total_bytes;
@@ -597,6 +602,7 @@ Status Pipeline::run() {
                                  {"frames_out", f},
                                  {"fps", gauges_["fps"]},
                                  {"cpu_percent", gauges_["cpu_percent"]}};
+        if (gpu_sampled) sample["gpu_percent"] = gpu.utilisation_percent;
         for (const auto& [name, st] : im.registry.stage_summaries()) {
           auto& prev = stage_prev[name];
           const double n = static_cast<double>(st.count - prev.first);
@@ -675,6 +681,7 @@ Status Pipeline::run() {
                     {"timeline", std::move(timeline)},
                     {"device", im.gpu_frames ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu"},
                     {"decoder", info.decoder}};
+  if (gpu_util_samples > 0) summary_.extra["gpu_utilisation_mean_percent"] = gpu_util_sum / gpu_util_samples;
   if (!config_.metrics_json.empty()) {
     std::ofstream out(config_.metrics_json);
     if (!out) {
