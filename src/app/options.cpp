@@ -233,6 +233,10 @@ std::vector<OptionSpec> build_options() {
     s.get = [](const PipelineConfig& c) { return std::string(io::to_string(c.decode)); };
     o.push_back(std::move(s));
   }
+  o.push_back(bool_option("gpu.reference_path", "",
+                          "Testing: run the zero-copy GPU path's stages on their CPU references (host NV12 frames, no GPU; "
+                          "needs a neural detector; slow)",
+                          [](PipelineConfig& c) -> bool& { return c.gpu_reference_path; }));
   o.push_back(string_option("detector.name", "detector", "Ball detector backend (see `ballcam run --help` for the list)",
                             [](PipelineConfig& c) -> std::string& { return c.detector.name; }));
   o.push_back(string_option("detector.model", "model", "Model file for neural detectors",

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "detect/log.hpp"
+#include "gpu/reference.hpp"
 
 namespace ballcam::detect {
 
@@ -305,6 +306,54 @@ void merge_window_detections(std::vector<BallCandidate> balls, std::vector<Playe
 
 namespace ballcam::detect {
 
+namespace {
+
+// The windows of a plan in batch order and the network size.
+PlannedInput plan_windows(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px) {
+  PlannedInput in;
+  if (plan.whole_frame) {
+    in.windows.push_back(Box{0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
+    in.net_w = whole_w;
+    in.net_h = whole_h;
+  } else {
+    for (const auto& t : plan.tiles) in.windows.push_back(Box{t.x, t.y, t.side_px, t.side_px});
+    in.net_w = in.net_h = tile_px;
+  }
+  return in;
+}
+
+gpu::TensorSpec tensor_spec(int net_w, int net_h, const InputNormalisation& norm) {
+  gpu::TensorSpec spec;
+  spec.out_w = net_w;
+  spec.out_h = net_h;
+  spec.mean = norm.mean;
+  spec.std = norm.std;
+  spec.zero_outside = true;  // frame_region_to_chw's padding
+  return spec;
+}
+
+std::vector<gpu::RoiF> rois_of(const std::vector<Box>& windows) {
+  std::vector<gpu::RoiF> rois;
+  rois.reserve(windows.size());
+  for (const Box& w : windows)
+    rois.push_back({static_cast<float>(w.x), static_cast<float>(w.y), static_cast<float>(w.w), static_cast<float>(w.h)});
+  return rois;
+}
+
+// gpu::ref::nv12_to_tensor on a host NV12 frame: what the CUDA path builds.
+PlannedInput reference_input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
+                             const InputNormalisation& norm) {
+  PlannedInput in = plan_windows(frame, plan, whole_w, whole_h, tile_px);
+  const gpu::Nv12View src{frame.planes[0], frame.strides[0], frame.planes[1], frame.strides[1], frame.width_px,
+                          frame.height_px};
+  const std::vector<gpu::RoiF> rois = rois_of(in.windows);
+  in.tensor = torch::empty({static_cast<std::int64_t>(rois.size()), 3, in.net_h, in.net_w}, torch::kFloat32);
+  gpu::ref::nv12_to_tensor(src, rois, tensor_spec(in.net_w, in.net_h, norm), in.tensor.data_ptr<float>());
+  return in;
+}
+
+}  // namespace
+
 TorchPlacement::TorchPlacement() = default;
 
 Result<TorchPlacement> TorchPlacement::create(const DetectorConfig& config) {
@@ -337,20 +386,19 @@ Result<PlannedInput> TorchPlacement::input(const Frame& frame, const DetectionPl
                                            int tile_px, const InputNormalisation& norm) {
   if (frame.memory == MemoryLocation::kCuda) {
     if (!cuda_) return error(ErrorCode::kInvalidArgument, "a CUDA frame reached a detector that runs on the CPU");
-    PlannedInput in;
-    if (plan.whole_frame) {
-      in.windows.push_back(Box{0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
-      in.net_w = whole_w;
-      in.net_h = whole_h;
-    } else {
-      for (const auto& t : plan.tiles) in.windows.push_back(Box{t.x, t.y, t.side_px, t.side_px});
-      in.net_w = in.net_h = tile_px;
-    }
-    BALLCAM_ASSIGN_OR_RETURN(in.tensor,
-                             device_frame_input(*cuda_, frame, in.windows, in.net_w, in.net_h, norm, dtype_));
+    PlannedInput in = plan_windows(frame, plan, whole_w, whole_h, tile_px);
+    BALLCAM_ASSIGN_OR_RETURN(in.tensor, device_frame_input(*cuda_, frame, rois_of(in.windows),
+                                                           tensor_spec(in.net_w, in.net_h, norm), dtype_));
     return in;
   }
-  PlannedInput in = planned_input(frame, plan, whole_w, whole_h, tile_px, norm);
+  PlannedInput in;
+  if (frame.format == PixelFormat::kNv12) {
+    // A host NV12 frame (the GPU path on its references): the kernel's CPU
+    // reference builds what the kernel would.
+    in = reference_input(frame, plan, whole_w, whole_h, tile_px, norm);
+  } else {
+    in = planned_input(frame, plan, whole_w, whole_h, tile_px, norm);
+  }
   if (cuda()) {
     bytes_h2d_ += static_cast<std::uint64_t>(in.tensor.nbytes());
     in.tensor = in.tensor.to(device_, dtype_, /*non_blocking=*/false);

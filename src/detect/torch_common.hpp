@@ -17,6 +17,7 @@
 #include "core/status.hpp"
 #include "detect/detector.hpp"
 #include "detect/planner.hpp"
+#include "gpu/image_types.hpp"
 
 namespace ballcam::detect {
 
@@ -82,7 +83,8 @@ class TorchPlacement {
   // The network input of `plan` on this placement, in dtype(). A device NV12
   // frame (MemoryLocation::kCuda) is turned into the tensor on the GPU by
   // gpu::nv12_to_tensor, written straight into the CUDA tensor (no copy); a
-  // host frame is built on the CPU and, on CUDA, uploaded (bytes counted).
+  // host frame is built on the CPU (yuv420p: frame_region_to_chw; NV12: the
+  // kernel's CPU reference) and, on CUDA, uploaded (bytes counted).
   // Call inside a stream_scope().
   Result<PlannedInput> input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
                              const InputNormalisation& norm);
@@ -109,8 +111,8 @@ class TorchPlacement {
   // torch_cuda.cpp / torch_cuda_none.cpp
   static Result<std::shared_ptr<Cuda>> open_cuda();
   static std::shared_ptr<void> enter(const Cuda& cuda);
-  static Result<torch::Tensor> device_frame_input(const Cuda& cuda, const Frame& frame, const std::vector<Box>& windows,
-                                                  int net_w, int net_h, const InputNormalisation& norm,
+  static Result<torch::Tensor> device_frame_input(const Cuda& cuda, const Frame& frame,
+                                                  const std::vector<gpu::RoiF>& rois, const gpu::TensorSpec& spec,
                                                   torch::ScalarType dtype);
 };
 

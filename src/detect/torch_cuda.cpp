@@ -37,27 +37,13 @@ std::shared_ptr<void> TorchPlacement::enter(const Cuda& cuda) {
 }
 
 Result<torch::Tensor> TorchPlacement::device_frame_input(const Cuda& cuda, const Frame& frame,
-                                                         const std::vector<Box>& windows, int net_w, int net_h,
-                                                         const InputNormalisation& norm, torch::ScalarType dtype) {
+                                                         const std::vector<gpu::RoiF>& rois,
+                                                         const gpu::TensorSpec& spec, torch::ScalarType dtype) {
   if (frame.format != PixelFormat::kNv12)
     return error(ErrorCode::kInvalidArgument, std::string("a CUDA frame must be NV12, not ") + to_string(frame.format));
-  gpu::Nv12View src;
-  src.y = frame.planes[0];
-  src.y_pitch = frame.strides[0];
-  src.uv = frame.planes[1];
-  src.uv_pitch = frame.strides[1];
-  src.width_px = frame.width_px;
-  src.height_px = frame.height_px;
-  std::vector<gpu::RoiF> rois;
-  rois.reserve(windows.size());
-  for (const Box& w : windows)
-    rois.push_back({static_cast<float>(w.x), static_cast<float>(w.y), static_cast<float>(w.w), static_cast<float>(w.h)});
-  gpu::TensorSpec spec;
-  spec.out_w = net_w;
-  spec.out_h = net_h;
-  spec.mean = norm.mean;
-  spec.std = norm.std;
-  spec.zero_outside = true;  // the CPU builder's padding (frame_region_to_chw)
+  const gpu::Nv12View src{frame.planes[0], frame.strides[0], frame.planes[1], frame.strides[1], frame.width_px,
+                          frame.height_px};
+  const int net_w = spec.out_w, net_h = spec.out_h;
   const bool half = dtype == torch::kHalf;
   const auto options = torch::TensorOptions().device(torch::kCUDA, cuda.stream.device_index())
                            .dtype(half ? torch::kHalf : torch::kFloat32);

@@ -16,9 +16,8 @@ Result<std::shared_ptr<TorchPlacement::Cuda>> TorchPlacement::open_cuda() {
 std::shared_ptr<void> TorchPlacement::enter(const Cuda& /*cuda*/) { return nullptr; }
 
 Result<torch::Tensor> TorchPlacement::device_frame_input(const Cuda& /*cuda*/, const Frame& /*frame*/,
-                                                         const std::vector<Box>& /*windows*/, int /*net_w*/,
-                                                         int /*net_h*/, const InputNormalisation& /*norm*/,
-                                                         torch::ScalarType /*dtype*/) {
+                                                         const std::vector<gpu::RoiF>& /*rois*/,
+                                                         const gpu::TensorSpec& /*spec*/, torch::ScalarType /*dtype*/) {
   return error(ErrorCode::kUnavailable, "this build cannot read CUDA frames");
 }
 

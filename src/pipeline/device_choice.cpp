@@ -2,6 +2,7 @@
 
 #include "detect/cuda_probe.hpp"
 #include "gpu/probe.hpp"
+#include "pipeline/gpu_frames.hpp"
 #include "pipeline/pipeline.hpp"
 
 namespace ballcam::pipeline {
@@ -62,10 +63,50 @@ Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode, const std:
   return plan;
 }
 
+Result<DevicePlan> plan_reference_path(const std::string& detector) {
+  if (!detector_runs_on_cuda(detector))
+    return error(ErrorCode::kInvalidArgument, "gpu.reference_path needs a neural detector (footandball or rfdetr), not '" +
+                                                  detector + "'");
+  DevicePlan plan;
+  plan.decode = io::DecodeMode::kCpu;
+  plan.zero_copy = true;
+  plan.reference = true;
+  plan.no_gpu_reason = "gpu.reference_path";
+  return plan;
+}
+
+io::SourceOptions source_options_for(io::SourceOptions base, const DevicePlan& plan) {
+  base.decode = plan.decode;
+  // NVDEC surfaces held beyond the decoder's own: the one being copied out
+  // (downloaded on the CPU path, copied into GpuFrames' pool on the GPU
+  // path, which frees it at once) and a little slack.
+  base.keep_device_frames = plan.zero_copy && !plan.reference;
+  base.hw_frames_in_flight = plan.zero_copy ? 4 : 2;
+  return base;
+}
+
+Result<std::unique_ptr<GpuFrames>> open_gpu_frames(Device device, DevicePlan& plan, int output_width_px,
+                                                   int output_height_px) {
+  if (!plan.zero_copy) return std::unique_ptr<GpuFrames>();
+  if (plan.reference) return GpuFrames::create_reference(output_width_px, output_height_px);
+  auto g = GpuFrames::create(output_width_px, output_height_px);
+  if (g.ok()) return g;
+  if (device == Device::kCuda)
+    return error(ErrorCode::kUnavailable, "--device cuda: " + g.status().message() + "; use --device cpu or auto");
+  plan.zero_copy = false;  // auto: the CPU pipeline instead of failing
+  plan.zero_copy_note = g.status().message();
+  return std::unique_ptr<GpuFrames>();
+}
+
 std::string describe_choice(Device device, const DevicePlan& plan, const io::StreamInfo& info,
                             const std::string& detector) {
   std::string line = std::string("device ") + to_string(device) + ": ";
   const std::string stream = info.video_codec + " " + std::to_string(info.width_px) + "x" + std::to_string(info.height_px);
+  if (plan.reference) {
+    return line + "the GPU path on its CPU references (gpu.reference_path, for tests): decode libavcodec, frames as "
+                  "host NV12, detect '" + detector + "' from the reference input, crop/resize and ring by the "
+                  "references, encode libx264";
+  }
   if (plan.zero_copy) {
     if (info.decoder == "nvdec") {
       line += "decode NVDEC on " + plan.gpu_name + " (" + stream + "), frames stay on the GPU";

@@ -9,6 +9,7 @@
 // The choice is logged as one line (describe_choice).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/status.hpp"
@@ -18,6 +19,7 @@
 namespace ballcam::pipeline {
 
 enum class Device : std::uint8_t;
+class GpuFrames;
 
 struct DevicePlan {
   io::DecodeMode decode = io::DecodeMode::kCpu;  // what the Source is asked for
@@ -32,6 +34,9 @@ struct DevicePlan {
   // be used). `zero_copy_note` says why not when a GPU answered.
   bool zero_copy = false;
   std::string zero_copy_note;
+  // gpu.reference_path: the zero-copy path's stages on their CPU references
+  // (host NV12 frames; tests without a GPU).
+  bool reference = false;
 };
 
 // Detectors that can run on libtorch CUDA (the neural backends).
@@ -40,6 +45,20 @@ bool detector_runs_on_cuda(const std::string& detector);
 // kUnavailable (exit 5) for --device cuda when no GPU answers, or when the
 // detector is a neural one and this build or machine cannot run it on CUDA.
 Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode, const std::string& detector);
+
+// gpu.reference_path: the GPU path on its CPU references (decode on the
+// CPU); kInvalidArgument unless the detector is a neural one.
+Result<DevicePlan> plan_reference_path(const std::string& detector);
+
+// The Source options of a plan: decode mode, device frames, NVDEC surfaces.
+io::SourceOptions source_options_for(io::SourceOptions base, const DevicePlan& plan);
+
+// The GPU path's frames for a zero-copy plan (the reference implementation
+// for plan.reference); null when the plan is not zero copy. When CUDA cannot
+// allocate them: kUnavailable for --device cuda; for auto the plan falls back
+// to the CPU pipeline (zero_copy false, the reason in zero_copy_note).
+Result<std::unique_ptr<GpuFrames>> open_gpu_frames(Device device, DevicePlan& plan, int output_width_px,
+                                                   int output_height_px);
 
 // The one log line: "device auto: ... because ...".
 std::string describe_choice(Device device, const DevicePlan& plan, const io::StreamInfo& info,

@@ -1,7 +1,6 @@
 #include "pipeline/gpu_frames.hpp"
 
 #include <atomic>
-#include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -115,17 +114,7 @@ class CudaFrames final : public GpuFrames {
       }
       std::uint8_t* y = up_staging_.get();
       std::uint8_t* uv = y + w * h;
-      for (std::size_t r = 0; r < h; ++r)
-        std::memcpy(y + r * w, decoded.planes[0] + static_cast<std::ptrdiff_t>(r) * decoded.strides[0], w);
-      for (std::size_t r = 0; r < h / 2; ++r) {
-        const std::uint8_t* u = decoded.planes[1] + static_cast<std::ptrdiff_t>(r) * decoded.strides[1];
-        const std::uint8_t* v = decoded.planes[2] + static_cast<std::ptrdiff_t>(r) * decoded.strides[2];
-        std::uint8_t* o = uv + r * w;
-        for (std::size_t c = 0; c < w / 2; ++c) {
-          o[2 * c] = u[c];
-          o[2 * c + 1] = v[c];
-        }
-      }
+      nv12_from_yuv420p(decoded, y, static_cast<int>(w), uv, static_cast<int>(w));
       BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(const_cast<std::uint8_t*>(dst.y), static_cast<std::size_t>(dst.y_pitch), y,
                                            w, w, h, cudaMemcpyHostToDevice, copy_.get()));
       BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(const_cast<std::uint8_t*>(dst.uv), static_cast<std::size_t>(dst.uv_pitch), uv,
@@ -163,22 +152,10 @@ class CudaFrames final : public GpuFrames {
     bytes_d2h_.fetch_add(static_cast<std::uint64_t>(w) * h * 3 / 2);
     // NV12 -> the encoder's yuv420p (x264 takes either; the CPU stages after
     // this point, the overlay's crosses and the gap slate, use yuv420p).
-    Frame out = Frame::allocate(PixelFormat::kYuv420p, w, h);
+    Frame out = yuv420p_from_nv12(host.y, w, host.uv, w, w, h);
     out.pts_us = src.pts_us;
     out.index = src.index;
     out.arrival_ns = src.arrival_ns;
-    for (int r = 0; r < h; ++r)
-      std::memcpy(out.planes[0] + static_cast<std::ptrdiff_t>(r) * out.strides[0], host.y + static_cast<std::ptrdiff_t>(r) * w,
-                  static_cast<std::size_t>(w));
-    for (int r = 0; r < h / 2; ++r) {
-      const std::uint8_t* uv = host.uv + static_cast<std::ptrdiff_t>(r) * w;
-      std::uint8_t* u = out.planes[1] + static_cast<std::ptrdiff_t>(r) * out.strides[1];
-      std::uint8_t* v = out.planes[2] + static_cast<std::ptrdiff_t>(r) * out.strides[2];
-      for (int c = 0; c < w / 2; ++c) {
-        u[c] = uv[2 * c];
-        v[c] = uv[2 * c + 1];
-      }
-    }
     return out;
   }
 

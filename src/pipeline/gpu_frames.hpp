@@ -17,7 +17,10 @@
 // returns, so a pooled frame is never reused while a kernel reads it.
 //
 // Builds with the CUDA kernels (gpu_frames.cpp); without them
-// (gpu_frames_none.cpp) create() answers kUnavailable.
+// (gpu_frames_none.cpp) create() answers kUnavailable. create_reference()
+// (gpu_frames_common.cpp, every build) runs the same stages on the kernels'
+// CPU references with host NV12 frames: the GPU path's wiring, tested where
+// no GPU is (`gpu.reference_path`).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +38,10 @@ class GpuFrames {
  public:
   // kUnavailable when this build has no CUDA kernels or no device opens.
   static Result<std::unique_ptr<GpuFrames>> create(int output_width_px, int output_height_px);
+  // The same contract on the CPU references (gpu/reference.hpp): frames are
+  // host NV12 (MemoryLocation::kHost); the byte counters count what the CUDA
+  // path would move. For tests; slow.
+  static Result<std::unique_ptr<GpuFrames>> create_reference(int output_width_px, int output_height_px);
   virtual ~GpuFrames() = default;
 
   // Source thread. An NVDEC frame (kNv12, kCuda) or a host yuv420p frame ->
@@ -51,5 +58,11 @@ class GpuFrames {
   // Device frames allocated by the pool (its high-water mark).
   virtual int pooled_frames() const = 0;
 };
+
+// Host picture conversions both implementations use: the output's NV12 ->
+// a new yuv420p frame; a yuv420p frame -> NV12 planes (the upload staging).
+Frame yuv420p_from_nv12(const std::uint8_t* y, int y_pitch, const std::uint8_t* uv, int uv_pitch, int width_px,
+                        int height_px);
+void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint8_t* uv, int uv_pitch);
 
 }  // namespace ballcam::pipeline

@@ -156,31 +156,20 @@ Status Pipeline::run() {
   // --- device choice (probes the driver; docs/GPU.md) ----------------------
   DevicePlan plan;
   {
-    auto p = plan_devices(config_.device, config_.decode, config_.detector.name);
+    auto p = config_.gpu_reference_path ? plan_reference_path(config_.detector.name)
+                                        : plan_devices(config_.device, config_.decode, config_.detector.name);
     if (!p.ok()) return p.status();
     plan = std::move(p).value();
   }
-  if (plan.zero_copy) {
-    auto g = GpuFrames::create(config_.camera.output_width_px, config_.camera.output_height_px);
-    if (!g.ok()) {
-      if (config_.device == Device::kCuda)
-        return error(ErrorCode::kUnavailable, "--device cuda: " + g.status().message() + "; use --device cpu or auto");
-      plan.zero_copy = false;  // auto: the CPU pipeline instead of failing
-      plan.zero_copy_note = g.status().message();
-    } else {
-      im.gpu_frames = std::move(g).value();
-    }
+  {
+    auto g = open_gpu_frames(config_.device, plan, config_.camera.output_width_px, config_.camera.output_height_px);
+    if (!g.ok()) return g.status();
+    im.gpu_frames = std::move(g).value();
   }
 
   // --- open everything (errors here leave no output behind) ---------------
   {
-    io::SourceOptions source_options = config_.source;
-    source_options.decode = plan.decode;
-    // NVDEC surfaces held beyond the decoder's own: the one being copied out
-    // (downloaded on the CPU path, copied into GpuFrames' pool on the GPU
-    // path, which frees it at once) and a little slack.
-    source_options.keep_device_frames = plan.zero_copy;
-    source_options.hw_frames_in_flight = plan.zero_copy ? 4 : 2;
+    const io::SourceOptions source_options = source_options_for(config_.source, plan);
     auto src = io::Source::open(source_options);
     if (!src.ok()) {
       if (config_.device == Device::kCuda && src.status().code() == ErrorCode::kUnavailable) {
@@ -210,7 +199,7 @@ Status Pipeline::run() {
 
   {
     detect::DetectorConfig detector_config = config_.detector;
-    detector_config.cuda = plan.zero_copy;
+    detector_config.cuda = plan.zero_copy && !plan.reference;
     auto det = detect::create_detector(detector_config);
     if (!det.ok()) return det.status();
     im.detector = std::move(det).value();
@@ -679,7 +668,7 @@ Status Pipeline::run() {
                                 {"audio", with_audio}}},
                     {"detector", im.detector->name()},
                     {"timeline", std::move(timeline)},
-                    {"device", im.gpu_frames ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu"},
+                    {"device", plan.reference ? "reference" : im.gpu_frames ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu"},
                     {"decoder", info.decoder}};
   if (gpu_util_samples > 0) summary_.extra["gpu_utilisation_mean_percent"] = gpu_util_sum / gpu_util_samples;
   if (!config_.metrics_json.empty()) {

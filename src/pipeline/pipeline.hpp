@@ -53,6 +53,9 @@ struct PipelineConfig {
   // Video decode: auto = NVDEC when --device is not cpu and the GPU's NVDEC
   // takes the stream, else libavcodec (pipeline/device_choice.hpp).
   io::DecodeMode decode = io::DecodeMode::kAuto;
+  // Tests: run the zero-copy GPU path's stages on their CPU references
+  // (pipeline/gpu_frames.hpp) instead of choosing a device.
+  bool gpu_reference_path = false;
   std::string track_out;             // JSONL of TrackRecord per frame; empty = none
   std::string metrics_json;          // end-of-run summary; empty = none
   bool overlay = false;              // draw the ball estimate on the output

@@ -55,26 +55,17 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   if (frames < 1) return error(ErrorCode::kInvalidArgument, "bench: --frames must be at least 1");
   keep = std::max(1, keep);
   StageBench bench;
-  BALLCAM_ASSIGN_OR_RETURN(DevicePlan plan, plan_devices(config.device, config.decode, config.detector.name));
-  std::unique_ptr<GpuFrames> gpu;
-  if (plan.zero_copy) {
-    auto g = GpuFrames::create(config.camera.output_width_px, config.camera.output_height_px);
-    if (!g.ok()) {
-      if (config.device == Device::kCuda) return g.status().with_context("--device cuda");
-      plan.zero_copy = false;
-      plan.zero_copy_note = g.status().message();
-    } else {
-      gpu = std::move(g).value();
-    }
-  }
-  io::SourceOptions so = config.source;
-  so.decode = plan.decode;
-  so.keep_device_frames = plan.zero_copy;
-  so.hw_frames_in_flight = plan.zero_copy ? 4 : 2;
+  BALLCAM_ASSIGN_OR_RETURN(DevicePlan plan, config.gpu_reference_path
+                                                ? plan_reference_path(config.detector.name)
+                                                : plan_devices(config.device, config.decode, config.detector.name));
+  BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<GpuFrames> gpu,
+                           open_gpu_frames(config.device, plan, config.camera.output_width_px,
+                                           config.camera.output_height_px));
+  const io::SourceOptions so = source_options_for(config.source, plan);
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<io::Source> source, io::Source::open(so));
   const io::StreamInfo& info = source->info();
   bench.device_line = describe_choice(config.device, plan, info, config.detector.name);
-  bench.path = gpu ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu";
+  bench.path = plan.reference ? "reference" : gpu ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu";
   bench.width_px = info.width_px;
   bench.height_px = info.height_px;
 
@@ -103,7 +94,7 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
 
   // --- detect ------------------------------------------------------------------
   detect::DetectorConfig dc = config.detector;
-  dc.cuda = plan.zero_copy;
+  dc.cuda = plan.zero_copy && !plan.reference;
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<detect::Detector> detector, detect::create_detector(dc));
   {
     detect::DetectHints hints;

@@ -5,6 +5,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -123,6 +126,86 @@ TEST_F(FootAndBallRun, FineTunedBeatsClassicalOnHeldOutBroadcastFrames) {
   EXPECT_GE(f["precision"].get<double>(), 0.6);
   EXPECT_GE(f["recall"].get<double>(), c["recall"].get<double>() + 0.2);
   EXPECT_GE(fab["ballcam"]["view"]["ball_in_view"].get<double>(), 0.9);
+}
+
+// The zero-copy GPU path's wiring without a GPU: `gpu.reference_path` runs
+// its stages (frames as NV12 from decode to render, the detector's input from
+// the nv12_to_tensor reference, crop/resize and the overlay ring from their
+// references, the output converted back for libx264) on the CPU. On real
+// footage with the fine-tuned model it must find what the CPU path finds and
+// frame the same picture, and count the bytes the CUDA path would move.
+TEST_F(FootAndBallRun, GpuPathOnItsReferencesMatchesTheCpuPath) {
+  const std::string footage = std::string(BALLCAM_SHARED_DIR) + "/footage/zak_soccer.mp4";
+  const std::string model = BALLCAM_FOOTANDBALL_ZAK;
+  if (!fs::exists(footage)) GTEST_SKIP() << "no footage at " << footage;
+  if (!fs::exists(model)) GTEST_SKIP() << "no fine-tuned model at " << model << " (fixture footandball_finetune)";
+  {
+    std::ofstream cfg(path("reference.yaml"));
+    cfg << "gpu:\n  reference_path: true\n";
+  }
+  constexpr int kFrames = 30;
+  auto run = [&](const std::string& tag, bool reference) {
+    std::vector<std::string> args = {"run", "-q", "-i", footage, "-o", path(tag + ".mp4"), "--no-audio",
+                                     "--detector", "footandball", "--model", model, "--max-frames",
+                                     std::to_string(kFrames), "--overlay", "--track-out", path(tag + ".jsonl"),
+                                     "--metrics-json", path(tag + "_metrics.json")};
+    if (reference) args.insert(args.begin() + 1, {"-c", path("reference.yaml")});
+    ProcessResult r = ballcam(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    if (reference) EXPECT_NE(r.err.find("the GPU path on its CPU references"), std::string::npos) << r.err;
+    std::vector<json> records;
+    std::ifstream in(path(tag + ".jsonl"));
+    for (std::string line; std::getline(in, line);) records.push_back(json::parse(line));
+    std::ifstream m(path(tag + "_metrics.json"));
+    return std::pair{records, json::parse(m, nullptr, false)};
+  };
+  const auto [cpu, cpu_metrics] = run("cpu", false);
+  const auto [ref, ref_metrics] = run("reference", true);
+  ASSERT_EQ(cpu.size(), static_cast<std::size_t>(kFrames));
+  ASSERT_EQ(ref.size(), cpu.size());
+  int detections = 0;
+  double worst_pos = 0.0, worst_score = 0.0, worst_crop = 0.0;
+  for (std::size_t i = 0; i < cpu.size(); ++i) {
+    const json& a = cpu[i]["detections"];
+    const json& b = ref[i]["detections"];
+    ASSERT_EQ(a.size(), b.size()) << "frame " << i;
+    detections += static_cast<int>(a.size());
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      worst_pos = std::max({worst_pos, std::abs(a[k]["x"].get<double>() - b[k]["x"].get<double>()),
+                            std::abs(a[k]["y"].get<double>() - b[k]["y"].get<double>())});
+      worst_score = std::max(worst_score, std::abs(a[k]["score"].get<double>() - b[k]["score"].get<double>()));
+    }
+    for (const char* key : {"x", "y", "w", "h"})
+      worst_crop = std::max(worst_crop, std::abs(cpu[i]["crop"][key].get<double>() - ref[i]["crop"][key].get<double>()));
+  }
+  std::printf("[ GPU path on references, zak 0-%d ] %d detections; max diff: position %.2g px, score %.2g, crop %.2g px\n",
+              kFrames - 1, detections, worst_pos, worst_score, worst_crop);
+  EXPECT_GT(detections, kFrames);  // the comparison has something to compare
+  EXPECT_LE(worst_pos, 0.05);
+  EXPECT_LE(worst_score, 1e-3);
+  EXPECT_LE(worst_crop, 0.01);
+  // The counters: one "upload" per decoded frame (CPU decode), one output
+  // picture down per frame, nothing else; the CPU path moves nothing.
+  ASSERT_TRUE(ref_metrics.is_object());
+  EXPECT_EQ(ref_metrics["device"], "reference");
+  const json& c = ref_metrics["counters"];
+  const std::uint64_t in_w = ref_metrics["input"]["width"], in_h = ref_metrics["input"]["height"];
+  const std::uint64_t out_w = ref_metrics["output"]["width"], out_h = ref_metrics["output"]["height"];
+  EXPECT_EQ(c["bytes_host_to_device"].get<std::uint64_t>(), kFrames * in_w * in_h * 3 / 2);
+  EXPECT_EQ(c["bytes_device_to_host_output"].get<std::uint64_t>(), kFrames * out_w * out_h * 3 / 2);
+  EXPECT_EQ(c["bytes_device_to_host"].get<std::uint64_t>(), kFrames * out_w * out_h * 3 / 2);
+  EXPECT_EQ(cpu_metrics["counters"]["bytes_device_to_host"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(cpu_metrics["device"], "cpu");
+}
+
+TEST_F(FootAndBallRun, GpuReferencePathWantsANeuralDetector) {
+  {
+    std::ofstream cfg(path("reference.yaml"));
+    cfg << "gpu:\n  reference_path: true\n";
+  }
+  ProcessResult r = ballcam({"run", "-c", path("reference.yaml"), "-i", path("none.mp4"), "-o", path("o.mp4")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("gpu.reference_path needs a neural detector"), std::string::npos) << r.err;
 }
 
 TEST_F(FootAndBallRun, BadModelFileIsAOneLineError) {

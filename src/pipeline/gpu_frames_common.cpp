@@ -1,0 +1,118 @@
+// Host conversions shared by both GpuFrames implementations, and the
+// reference implementation: the GPU path's stages on the kernels' CPU
+// references (gpu/reference.hpp), so its wiring runs in tests without a GPU.
+#include <atomic>
+#include <cstring>
+
+#include "gpu/reference.hpp"
+#include "pipeline/gpu_frames.hpp"
+
+namespace ballcam::pipeline {
+
+Frame yuv420p_from_nv12(const std::uint8_t* y, int y_pitch, const std::uint8_t* uv, int uv_pitch, int width_px,
+                        int height_px) {
+  Frame out = Frame::allocate(PixelFormat::kYuv420p, width_px, height_px);
+  for (int r = 0; r < height_px; ++r)
+    std::memcpy(out.planes[0] + static_cast<std::ptrdiff_t>(r) * out.strides[0], y + static_cast<std::ptrdiff_t>(r) * y_pitch,
+                static_cast<std::size_t>(width_px));
+  for (int r = 0; r < height_px / 2; ++r) {
+    const std::uint8_t* row = uv + static_cast<std::ptrdiff_t>(r) * uv_pitch;
+    std::uint8_t* u = out.planes[1] + static_cast<std::ptrdiff_t>(r) * out.strides[1];
+    std::uint8_t* v = out.planes[2] + static_cast<std::ptrdiff_t>(r) * out.strides[2];
+    for (int c = 0; c < width_px / 2; ++c) {
+      u[c] = row[2 * c];
+      v[c] = row[2 * c + 1];
+    }
+  }
+  return out;
+}
+
+void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint8_t* uv, int uv_pitch) {
+  for (int r = 0; r < yuv.height_px; ++r)
+    std::memcpy(y + static_cast<std::ptrdiff_t>(r) * y_pitch, yuv.planes[0] + static_cast<std::ptrdiff_t>(r) * yuv.strides[0],
+                static_cast<std::size_t>(yuv.width_px));
+  for (int r = 0; r < yuv.height_px / 2; ++r) {
+    const std::uint8_t* u = yuv.planes[1] + static_cast<std::ptrdiff_t>(r) * yuv.strides[1];
+    const std::uint8_t* v = yuv.planes[2] + static_cast<std::ptrdiff_t>(r) * yuv.strides[2];
+    std::uint8_t* o = uv + static_cast<std::ptrdiff_t>(r) * uv_pitch;
+    for (int c = 0; c < yuv.width_px / 2; ++c) {
+      o[2 * c] = u[c];
+      o[2 * c + 1] = v[c];
+    }
+  }
+}
+
+namespace {
+
+gpu::Nv12View host_view(const Frame& f) {
+  return {f.planes[0], f.strides[0], f.planes[1], f.strides[1], f.width_px, f.height_px};
+}
+
+gpu::Nv12MutView host_mut_view(Frame& f) {
+  return {f.planes[0], f.strides[0], f.planes[1], f.strides[1], f.width_px, f.height_px};
+}
+
+class ReferenceFrames final : public GpuFrames {
+ public:
+  ReferenceFrames(int out_w, int out_h) : out_w_(out_w), out_h_(out_h) {}
+
+  Result<Frame> adopt(Frame decoded) override {
+    if (decoded.width_px % 2 != 0 || decoded.height_px % 2 != 0)
+      return error(ErrorCode::kInputError, "the GPU path needs an even frame size, got " +
+                                               std::to_string(decoded.width_px) + "x" + std::to_string(decoded.height_px));
+    if (decoded.memory != MemoryLocation::kHost || decoded.format != PixelFormat::kYuv420p)
+      return error(ErrorCode::kInvalidArgument, "the reference GPU path takes host yuv420p frames");
+    Frame out = Frame::allocate(PixelFormat::kNv12, decoded.width_px, decoded.height_px);
+    nv12_from_yuv420p(decoded, out.planes[0], out.strides[0], out.planes[1], out.strides[1]);
+    out.pts_us = decoded.pts_us;
+    out.index = decoded.index;
+    out.arrival_ns = decoded.arrival_ns;
+    bytes_h2d_ += static_cast<std::uint64_t>(decoded.width_px) * decoded.height_px * 3 / 2;  // the CUDA path's upload
+    return out;
+  }
+
+  Result<Frame> render(const Frame& src, const CropRect& crop, const std::optional<render::OverlayRing>& ring) override {
+    if (src.memory != MemoryLocation::kHost || src.format != PixelFormat::kNv12)
+      return error(ErrorCode::kInvalidArgument, "the reference GPU path renders host NV12 frames");
+    Frame out = Frame::allocate(PixelFormat::kNv12, out_w_, out_h_);
+    const gpu::Nv12MutView dst = host_mut_view(out);
+    gpu::ref::crop_resize_nv12(host_view(src), crop, dst);
+    if (ring) {
+      gpu::RingSpec r;
+      r.cx = ring->cx;
+      r.cy = ring->cy;
+      r.radius = ring->radius;
+      r.thickness = ring->thickness;
+      r.y = ring->y;
+      r.u = ring->u;
+      r.v = ring->v;
+      gpu::ref::draw_ring_nv12(dst, r);
+    }
+    bytes_d2h_ += static_cast<std::uint64_t>(out_w_) * out_h_ * 3 / 2;  // the CUDA path's download
+    Frame yuv = yuv420p_from_nv12(out.planes[0], out.strides[0], out.planes[1], out.strides[1], out_w_, out_h_);
+    yuv.pts_us = src.pts_us;
+    yuv.index = src.index;
+    yuv.arrival_ns = src.arrival_ns;
+    return yuv;
+  }
+
+  std::uint64_t bytes_host_to_device() const override { return bytes_h2d_; }
+  std::uint64_t bytes_device_to_host() const override { return bytes_d2h_; }
+  int pooled_frames() const override { return 0; }
+
+ private:
+  int out_w_, out_h_;
+  std::atomic<std::uint64_t> bytes_h2d_{0};  // adopt(): source thread
+  std::atomic<std::uint64_t> bytes_d2h_{0};  // render(): render thread
+};
+
+}  // namespace
+
+Result<std::unique_ptr<GpuFrames>> GpuFrames::create_reference(int output_width_px, int output_height_px) {
+  if (output_width_px <= 0 || output_height_px <= 0 || output_width_px % 2 != 0 || output_height_px % 2 != 0)
+    return error(ErrorCode::kInvalidArgument, "the GPU path needs an even output size, got " +
+                                                  std::to_string(output_width_px) + "x" + std::to_string(output_height_px));
+  return std::unique_ptr<GpuFrames>(std::make_unique<ReferenceFrames>(output_width_px, output_height_px));
+}
+
+}  // namespace ballcam::pipeline
