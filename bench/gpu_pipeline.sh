@@ -6,8 +6,8 @@
 # RF-DETR (random weights are fine for speed) on every frame (--no-planner):
 #   - each stage alone (`ballcam bench`): decode, detect, render, encode, on
 #     the GPU path (--device cuda) and on the CPU (--device cpu);
-#   - the full pipeline (`ballcam run`) on the GPU path in fp32 and fp16, and
-#     on the CPU (first CPU_FRAMES frames only: it is slow);
+#   - the full pipeline (`ballcam run`) on the GPU path in fp32, fp16 and fp32
+#     with CUDA graphs, and on the CPU (first CPU_FRAMES frames only: slow);
 #   - end-to-end FPS, per-stage latency (p50 from the run's metrics), GPU
 #     utilisation (NVML mean), bytes host<->device per frame, and pipeline
 #     efficiency = end-to-end FPS / slowest stage alone;
@@ -47,12 +47,16 @@ for res in 720 1080; do
   step "synth_$res" 300 "$bin" synth -o "$clip" --size "$size" --duration "$seconds" --no-audio || continue
   step "bench_cuda_$res" 240 "$bin" bench -i "$clip" "${det[@]}" --device cuda --frames 600 \
     --bench-json "$results/bench_cuda_$res.json"
+  step "bench_cudagraph_$res" 240 "$bin" bench -i "$clip" "${det[@]}" --device cuda --cuda-graphs --frames 600 \
+    --bench-json "$results/bench_cudagraph_$res.json"
   step "bench_cpu_$res" 240 "$bin" bench -i "$clip" "${det[@]}" --device cpu --frames 60 \
     --bench-json "$results/bench_cpu_$res.json"
-  for prec in fp32 fp16; do
-    step "run_cuda_${prec}_$res" 240 "$bin" run -i "$clip" -o "$work/out_cuda_${prec}_$res.mp4" "${det[@]}" \
-      --device cuda --precision "$prec" --metrics-json "$results/run_cuda_${prec}_$res.json" \
-      --track-out "$results/track_cuda_${prec}_$res.jsonl"
+  for variant in fp32 fp16 fp32graph; do
+    extra=(--precision "${variant%graph}")
+    [[ $variant == *graph ]] && extra+=(--cuda-graphs)
+    step "run_cuda_${variant}_$res" 240 "$bin" run -i "$clip" -o "$work/out_cuda_${variant}_$res.mp4" "${det[@]}" \
+      --device cuda "${extra[@]}" --metrics-json "$results/run_cuda_${variant}_$res.json" \
+      --track-out "$results/track_cuda_${variant}_$res.jsonl"
   done
   step "run_cpu_$res" 300 "$bin" run -i "$clip" -o "$work/out_cpu_$res.mp4" "${det[@]}" --device cpu \
     --max-frames "$cpu_frames" --metrics-json "$results/run_cpu_$res.json" --track-out "$results/track_cpu_$res.jsonl"
@@ -80,12 +84,12 @@ print("## Each stage alone (`ballcam bench`, RF-DETR on every frame, whole frame
 print("| input | path | decode fps | detect fps | render fps | encode fps | slowest |")
 print("|---|---|---|---|---|---|---|")
 for res in ("720", "1080"):
-    for dev in ("cuda", "cpu"):
+    for dev in ("cuda", "cudagraph", "cpu"):
         b = load(f"bench_{dev}_{res}.json")
         if not b:
             print(f"| {res}p | {dev} | failed | | | | |"); continue
         s = b["stages"]
-        print(f"| {res}p | {b['path']} | " + " | ".join(f"{s[k]['fps']:.1f}" for k in ("decode", "detect", "render", "encode"))
+        print(f"| {res}p | {b['path']}{' + CUDA graphs' if dev == 'cudagraph' else ''} | " + " | ".join(f"{s[k]['fps']:.1f}" for k in ("decode", "detect", "render", "encode"))
               + f" | {b['slowest']['stage']} {b['slowest']['fps']:.1f} |")
 
 print("\n## Full pipeline (`ballcam run`)\n")
@@ -93,7 +97,7 @@ print("| input | path | frames | end-to-end fps | efficiency | decode / detect /
 print("|---|---|---|---|---|---|---|---|---|")
 for res in ("720", "1080"):
     for name, bench in ((f"run_cuda_fp32_{res}", f"bench_cuda_{res}"), (f"run_cuda_fp16_{res}", f"bench_cuda_{res}"),
-                        (f"run_cpu_{res}", f"bench_cpu_{res}")):
+                        (f"run_cuda_fp32graph_{res}", f"bench_cudagraph_{res}"), (f"run_cpu_{res}", f"bench_cpu_{res}")):
         m, b = load(name + ".json"), load(bench + ".json")
         if not m:
             print(f"| {res}p | {name} | failed | | | | | | |"); continue
@@ -116,7 +120,7 @@ for res in ("720", "1080"):
         except (OSError, ValueError):
             return None
     cpu = read(f"track_cpu_{res}.jsonl")
-    for prec in ("fp32", "fp16"):
+    for prec in ("fp32", "fp16", "fp32graph"):
         gpu = read(f"track_cuda_{prec}_{res}.jsonl")
         if cpu is None or gpu is None:
             print(f"| {res}p | {prec} | failed | | | |"); continue

@@ -286,6 +286,9 @@ std::vector<OptionSpec> build_options() {
                             "Neural detectors on CUDA: weights and input precision (the CPU always runs fp32)",
                             [](PipelineConfig& c) -> std::string& { return c.detector.precision; },
                             {"fp32", "fp16", "bf16"}));
+  o.push_back(bool_option("detector.cuda_graphs", "cuda-graphs",
+                          "Neural detectors on CUDA: replay the network from a CUDA graph captured per input shape",
+                          [](PipelineConfig& c) -> bool& { return c.detector.cuda_graphs; }));
   o.push_back(double_option("detector.budget_ms", "detect-budget-ms",
                             "Neural detectors: per-frame time budget in ms; frames it cannot pay for are skipped (0 = none)",
                             [](PipelineConfig& c) -> double& { return c.detector.planner.budget_ms; }, 0.0, 10000.0));

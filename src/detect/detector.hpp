@@ -45,6 +45,9 @@ struct DetectorConfig {
   // "bf16" (the CPU always runs fp32).
   bool cuda = false;
   std::string precision = "fp32";
+  // On CUDA: replay the network from a CUDA graph captured once per input
+  // shape (cuts the per-kernel launch cost of small networks).
+  bool cuda_graphs = false;
 };
 
 // What the tracker knows that can make detection cheaper or better.

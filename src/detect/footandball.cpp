@@ -266,10 +266,13 @@ class FootAndBallDetector final : public Detector {
     const PlannedInput& input = *planned;
     FootAndBallMaps maps;
     try {
-      maps = model_->forward(input.tensor);
-      maps.ball_prob = placement_.to_host(maps.ball_prob);
-      maps.player_prob = placement_.to_host(maps.player_prob);
-      maps.player_box = placement_.to_host(maps.player_box);
+      const std::vector<torch::Tensor> raw = placement_.forward(input.tensor, [this](const torch::Tensor& x) {
+        FootAndBallMaps m = model_->forward(x);
+        return std::vector<torch::Tensor>{m.ball_prob, m.player_prob, m.player_box};
+      });
+      maps.ball_prob = placement_.to_host(raw[0]);
+      maps.player_prob = placement_.to_host(raw[1]);
+      maps.player_box = placement_.to_host(raw[2]);
     } catch (const std::exception& e) {
       std::string what = e.what();
       return error(ErrorCode::kInternal, "footandball: forward failed: " + what.substr(0, what.find('\n')));

@@ -8,6 +8,7 @@
 namespace ballcam::detect {
 
 void log_info(const std::string& message);
+void log_warn(const std::string& message);
 void log_debug(const std::string& message);
 
 }  // namespace ballcam::detect

@@ -7,6 +7,7 @@
 namespace ballcam::detect {
 
 void log_info(const std::string& message) { std::fprintf(stderr, "%s\n", message.c_str()); }
+void log_warn(const std::string& message) { std::fprintf(stderr, "warning: %s\n", message.c_str()); }
 void log_debug(const std::string& /*message*/) {}
 
 }  // namespace ballcam::detect

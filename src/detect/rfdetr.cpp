@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <ATen/Parallel.h>
@@ -198,14 +199,22 @@ class RfDetrDetector final : public Detector {
     auto planned = placement_.input(frame, plan, s.width_px, s.height_px, s.width_px, norm_);
     if (!planned.ok()) return planned.status().with_context("rfdetr");
     const PlannedInput& input = *planned;
-    auto result = model_.forward(input.tensor);
-    if (!result.ok()) return result.status();
     torch::Tensor boxes, logits;
+    Status failed;
     try {
-      boxes = placement_.to_host(result->first);
-      logits = placement_.to_host(result->second.index_select(2, columns_));
+      const std::vector<torch::Tensor> result = placement_.forward(input.tensor, [&](const torch::Tensor& x) {
+        auto r = model_.forward(x);
+        if (!r.ok()) {
+          failed = r.status();
+          throw std::runtime_error(failed.message());
+        }
+        return std::vector<torch::Tensor>{r->first, r->second};
+      });
+      boxes = placement_.to_host(result[0]);
+      logits = placement_.to_host(result[1].index_select(2, columns_));
     } catch (const std::exception& e) {
-      return error(ErrorCode::kInternal, "RF-DETR output download failed: " + first_line(e.what()));
+      if (!failed.ok()) return failed;
+      return error(ErrorCode::kInternal, "RF-DETR forward failed: " + first_line(e.what()));
     }
     decode(boxes, logits, input.windows, out);
     if (!plan.whole_frame) out.looked_at = input.windows;

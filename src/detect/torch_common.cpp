@@ -369,9 +369,10 @@ Result<TorchPlacement> TorchPlacement::create(const DetectorConfig& config) {
   }
   if (!config.cuda) {
     if (dtype != torch::kFloat32) log_info("detector.precision " + config.precision + " applies on CUDA; the CPU runs fp32");
+    if (config.cuda_graphs) log_info("detector.cuda_graphs applies on CUDA; the CPU runs the network as it is");
     return p;
   }
-  BALLCAM_ASSIGN_OR_RETURN(p.cuda_, open_cuda());
+  BALLCAM_ASSIGN_OR_RETURN(p.cuda_, open_cuda(config.cuda_graphs));
   p.device_ = torch::Device(torch::kCUDA, 0);
   p.dtype_ = dtype;
   return p;
@@ -412,6 +413,10 @@ torch::Tensor TorchPlacement::to_host(const torch::Tensor& t) {
   torch::Tensor f = t.to(torch::kFloat32).contiguous();
   bytes_d2h_ += static_cast<std::uint64_t>(f.nbytes());
   return f.to(torch::kCPU);
+}
+
+std::vector<torch::Tensor> TorchPlacement::forward(const torch::Tensor& input, const Network& net) {
+  return cuda_ ? graph_forward(*cuda_, input, net) : net(input);
 }
 
 std::shared_ptr<void> TorchPlacement::stream_scope() const { return cuda_ ? enter(*cuda_) : nullptr; }

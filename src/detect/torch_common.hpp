@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -89,6 +90,14 @@ class TorchPlacement {
   Result<PlannedInput> input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
                              const InputNormalisation& norm);
 
+  // The network `net` on `input`. On CUDA with DetectorConfig::cuda_graphs:
+  // replayed from a CUDA graph captured once per input shape and dtype (the
+  // returned tensors are the graph's own, valid until the next call: read
+  // or copy them first); eagerly otherwise, and for a shape whose capture
+  // failed (logged once). Call inside a stream_scope().
+  using Network = std::function<std::vector<torch::Tensor>(const torch::Tensor&)>;
+  std::vector<torch::Tensor> forward(const torch::Tensor& input, const Network& net);
+
   // `t` as float32, contiguous, on the CPU (device -> host bytes counted).
   torch::Tensor to_host(const torch::Tensor& t);
 
@@ -109,8 +118,9 @@ class TorchPlacement {
   std::uint64_t bytes_d2h_ = 0;
 
   // torch_cuda.cpp / torch_cuda_none.cpp
-  static Result<std::shared_ptr<Cuda>> open_cuda();
+  static Result<std::shared_ptr<Cuda>> open_cuda(bool graphs);
   static std::shared_ptr<void> enter(const Cuda& cuda);
+  static std::vector<torch::Tensor> graph_forward(Cuda& cuda, const torch::Tensor& input, const Network& net);
   static Result<torch::Tensor> device_frame_input(const Cuda& cuda, const Frame& frame,
                                                   const std::vector<gpu::RoiF>& rois, const gpu::TensorSpec& spec,
                                                   torch::ScalarType dtype);

@@ -250,6 +250,20 @@ TEST(GpuTorch, FootAndBallDetectorOnDeviceFramesMatchesCpu) {
       EXPECT_NEAR(got->balls[i].score, want->balls[i].score, 1e-3);
     }
     EXPECT_EQ((*gpu)->bytes_host_to_device(), 0u);
+
+    // The same through a CUDA graph: the first call captures, the next replay.
+    config.cuda_graphs = true;
+    auto graphed = info.factory(config);
+    ASSERT_TRUE(graphed.ok()) << graphed.status().message();
+    for (int call = 0; call < 3; ++call) {
+      auto again = (*graphed)->detect(device_frame(*dev), hints);
+      ASSERT_TRUE(again.ok()) << again.status().message();
+      ASSERT_EQ(again->balls.size(), want->balls.size()) << "CUDA graph call " << call;
+      for (std::size_t i = 0; i < want->balls.size(); ++i) {
+        EXPECT_NEAR(again->balls[i].center.x, want->balls[i].center.x, 0.5) << "CUDA graph call " << call;
+        EXPECT_NEAR(again->balls[i].score, want->balls[i].score, 1e-3) << "CUDA graph call " << call;
+      }
+    }
   }
 }
 #endif
