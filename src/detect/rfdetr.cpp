@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 #include <ATen/Parallel.h>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 
 #include "detect/log.hpp"
@@ -72,6 +73,45 @@ Result<RfDetrSidecar> load_rfdetr_sidecar(const std::string& path) {
   return s;
 }
 
+Result<std::string> retarget_torchscript(const std::string& path, const std::string& device, int* replaced) {
+  const std::string from = "torch.device(\"cpu\")";
+  const std::string to = "torch.device(\"" + device + "\")";
+  int count = 0;
+  std::string out;
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    caffe2::serialize::PyTorchStreamWriter writer([&out](const void* data, std::size_t n) {
+      out.append(static_cast<const char*>(data), n);
+      return n;
+    });
+    writer.setMinVersion(reader.version());
+    for (const std::string& name : reader.getAllRecords()) {
+      // The writer adds its own version records; source-range debug records
+      // would point into the old text.
+      if (name == "version" || name == ".data/version" || name == ".data/serialization_id") continue;
+      if (name.size() > 10 && name.compare(name.size() - 10, 10, ".debug_pkl") == 0) continue;
+      auto [data, size] = reader.getRecord(name);
+      const auto* bytes = static_cast<const char*>(data.get());
+      if (name.rfind("code/", 0) == 0 && name.size() > 3 && name.compare(name.size() - 3, 3, ".py") == 0) {
+        std::string text(bytes, size);
+        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+          text.replace(at, from.size(), to);
+          ++count;
+        }
+        writer.writeRecord(name, text.data(), text.size());
+      } else {
+        writer.writeRecord(name, bytes, size);
+      }
+    }
+    writer.writeEndOfFile();
+  } catch (const std::exception& e) {
+    return error(ErrorCode::kInvalidArgument, "RF-DETR model " + path + " is not a TorchScript archive: " +
+                                                  first_line(e.what()));
+  }
+  if (replaced != nullptr) *replaced = count;
+  return out;
+}
+
 struct RfDetrModel::Impl {
   torch::jit::Module module;
 };
@@ -82,7 +122,20 @@ Result<RfDetrModel> RfDetrModel::load(const std::string& model_path, torch::Devi
   BALLCAM_ASSIGN_OR_RETURN(RfDetrSidecar sidecar, load_rfdetr_sidecar(rfdetr_sidecar_path(model_path)));
   auto impl = std::make_shared<Impl>();
   try {
-    impl->module = torch::jit::load(model_path, device);
+    if (device.is_cuda()) {
+      // A graph traced on the CPU makes some tensors with device=cpu (the
+      // trace records the device it saw); on CUDA they must be made there.
+      int replaced = 0;
+      BALLCAM_ASSIGN_OR_RETURN(const std::string archive,
+                               retarget_torchscript(model_path, device.str(), &replaced));
+      std::istringstream in(archive);
+      impl->module = torch::jit::load(in, device);
+      if (replaced > 0)
+        log_info("rfdetr: " + std::to_string(replaced) + " CPU tensor constructions of the traced graph moved to " +
+                 device.str());
+    } else {
+      impl->module = torch::jit::load(model_path, device);
+    }
     if (dtype != torch::kFloat32) impl->module.to(dtype);
   } catch (const std::exception& e) {
     return error(ErrorCode::kInvalidArgument,

@@ -77,6 +77,16 @@ class RfDetrModel {
   RfDetrSidecar sidecar_;
 };
 
+// The TorchScript archive at `path` with its code retargeted to `device`
+// (e.g. "cuda:0"): torch.jit.trace records the device of the tensors it saw
+// being created, so an export traced on the CPU has `torch.device("cpu")`
+// constants (arange, zeros) that would meet CUDA tensors. Each becomes
+// `torch.device("<device>")`; source-range debug records are dropped (their
+// offsets no longer hold); every other record is copied as it is. Returns the
+// new archive's bytes (torch::jit::load takes a stream) and, in `replaced`,
+// how many constants changed. kInvalidArgument when it is not an archive.
+Result<std::string> retarget_torchscript(const std::string& path, const std::string& device, int* replaced);
+
 // One query's box for one class: sigmoid(logit) and the box in input-relative
 // units (0-1).
 struct RfDetrHit {
