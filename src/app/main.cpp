@@ -378,7 +378,8 @@ int main(int argc, char** argv) {
   std::string bench_json;
   auto* bench_cmd = app.add_subcommand(
       "bench", "Time each stage alone (decode, detect, render, encode) with the run options' input, device and "
-               "detector; prints a table (docs/BENCHMARKS.md: pipeline efficiency)");
+               "detector; prints a table (docs/GPU.md). Writes no output video, track or metrics file: encode goes "
+               "to a scratch file in /tmp");
   add_run_options(bench_cmd, bc);
   bench_cmd->add_option("--frames", bench_frames, "Frames per stage")->capture_default_str()->check(CLI::Range(1, 1000000));
   bench_cmd->add_option("--keep", bench_keep, "Decoded frames kept for the later stages (cycled)")
