@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "detect/log.hpp"
+#include "gpu/frame_view.hpp"
 #include "gpu/reference.hpp"
 
 namespace ballcam::detect {
@@ -335,8 +336,7 @@ gpu::TensorSpec tensor_spec(int net_w, int net_h, const InputNormalisation& norm
 std::vector<gpu::RoiF> rois_of(const std::vector<Box>& windows) {
   std::vector<gpu::RoiF> rois;
   rois.reserve(windows.size());
-  for (const Box& w : windows)
-    rois.push_back({static_cast<float>(w.x), static_cast<float>(w.y), static_cast<float>(w.w), static_cast<float>(w.h)});
+  for (const Box& w : windows) rois.push_back(gpu::roi_of(w));
   return rois;
 }
 
@@ -344,8 +344,7 @@ std::vector<gpu::RoiF> rois_of(const std::vector<Box>& windows) {
 PlannedInput reference_input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
                              const InputNormalisation& norm) {
   PlannedInput in = plan_windows(frame, plan, whole_w, whole_h, tile_px);
-  const gpu::Nv12View src{frame.planes[0], frame.strides[0], frame.planes[1], frame.strides[1], frame.width_px,
-                          frame.height_px};
+  const gpu::Nv12View src = gpu::nv12_view(frame);
   const std::vector<gpu::RoiF> rois = rois_of(in.windows);
   in.tensor = torch::empty({static_cast<std::int64_t>(rois.size()), 3, in.net_h, in.net_w}, torch::kFloat32);
   gpu::ref::nv12_to_tensor(src, rois, tensor_spec(in.net_w, in.net_h, norm), in.tensor.data_ptr<float>());

@@ -16,6 +16,7 @@
 
 #include "detect/log.hpp"
 #include "detect/torch_common.hpp"
+#include "gpu/frame_view.hpp"
 #include "gpu/kernels.hpp"
 
 namespace ballcam::detect {
@@ -104,8 +105,7 @@ Result<torch::Tensor> TorchPlacement::device_frame_input(const Cuda& cuda, const
                                                          const gpu::TensorSpec& spec, torch::ScalarType dtype) {
   if (frame.format != PixelFormat::kNv12)
     return error(ErrorCode::kInvalidArgument, std::string("a CUDA frame must be NV12, not ") + to_string(frame.format));
-  const gpu::Nv12View src{frame.planes[0], frame.strides[0], frame.planes[1], frame.strides[1], frame.width_px,
-                          frame.height_px};
+  const gpu::Nv12View src = gpu::nv12_view(frame);
   const int net_w = spec.out_w, net_h = spec.out_h;
   const bool half = dtype == torch::kHalf;
   const auto options = torch::TensorOptions().device(torch::kCUDA, cuda.stream.device_index())

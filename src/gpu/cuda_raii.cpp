@@ -4,21 +4,17 @@
 
 namespace ballcam::gpu {
 
-Result<Stream> Stream::create() {
+Result<Stream> Stream::create_with_flags(unsigned flags) {
   cudaStream_t s = nullptr;
-  BALLCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking));
+  BALLCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, flags));
   Stream out;
   out.s_.reset(s);
   return out;
 }
 
-Result<Stream> Stream::create_blocking() {
-  cudaStream_t s = nullptr;
-  BALLCAM_CUDA_CHECK(cudaStreamCreateWithFlags(&s, cudaStreamDefault));
-  Stream out;
-  out.s_.reset(s);
-  return out;
-}
+Result<Stream> Stream::create() { return create_with_flags(cudaStreamNonBlocking); }
+
+Result<Stream> Stream::create_blocking() { return create_with_flags(cudaStreamDefault); }
 
 Result<PinnedBuffer> PinnedBuffer::allocate(std::size_t bytes) {
   void* p = nullptr;

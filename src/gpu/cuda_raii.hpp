@@ -27,6 +27,7 @@ class Stream {
   Status synchronize() const;
 
  private:
+  static Result<Stream> create_with_flags(unsigned flags);
   struct Deleter {
     void operator()(cudaStream_t s) const { cudaStreamDestroy(s); }
   };

@@ -7,14 +7,11 @@
 
 #include "gpu/cuda_check.hpp"
 #include "gpu/cuda_raii.hpp"
+#include "gpu/frame_view.hpp"
 #include "gpu/kernels.hpp"
 
 namespace ballcam::pipeline {
 namespace {
-
-gpu::Nv12View device_view(const Frame& f) {
-  return {f.planes[0], f.strides[0], f.planes[1], f.strides[1], f.width_px, f.height_px};
-}
 
 // Device NV12 frames of one size, reused: a Frame's storage hands its
 // allocation back here when the last reference goes (any thread).
@@ -95,7 +92,7 @@ class CudaFrames final : public GpuFrames {
     out.pts_us = decoded.pts_us;
     out.index = decoded.index;
     out.arrival_ns = decoded.arrival_ns;
-    const gpu::Nv12View dst = device_view(out);
+    const gpu::Nv12View dst = gpu::nv12_view(out);
     const auto w = static_cast<std::size_t>(decoded.width_px);
     const auto h = static_cast<std::size_t>(decoded.height_px);
     if (decoded.memory == MemoryLocation::kCuda && decoded.format == PixelFormat::kNv12) {
@@ -133,18 +130,8 @@ class CudaFrames final : public GpuFrames {
     if (src.memory != MemoryLocation::kCuda || src.format != PixelFormat::kNv12)
       return error(ErrorCode::kInvalidArgument, "GpuFrames::render wants a CUDA NV12 frame");
     const gpu::Nv12MutView dst = out_.view();
-    BALLCAM_RETURN_IF_ERROR(gpu::crop_resize_nv12(device_view(src), crop, dst, render_.get()));
-    if (ring) {
-      gpu::RingSpec r;
-      r.cx = ring->cx;
-      r.cy = ring->cy;
-      r.radius = ring->radius;
-      r.thickness = ring->thickness;
-      r.y = ring->y;
-      r.u = ring->u;
-      r.v = ring->v;
-      BALLCAM_RETURN_IF_ERROR(gpu::draw_ring_nv12(dst, r, render_.get()));
-    }
+    BALLCAM_RETURN_IF_ERROR(gpu::crop_resize_nv12(gpu::nv12_view(src), crop, dst, render_.get()));
+    if (ring) BALLCAM_RETURN_IF_ERROR(gpu::draw_ring_nv12(dst, gpu::ring_spec(*ring), render_.get()));
     const int w = dst.width_px, h = dst.height_px;
     gpu::Nv12MutView host{out_staging_.get(), w, out_staging_.get() + static_cast<std::size_t>(w) * h, w, w, h};
     BALLCAM_RETURN_IF_ERROR(out_.download(host, render_.get()));

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "gpu/frame_view.hpp"
 #include "gpu/reference.hpp"
 #include "pipeline/gpu_frames.hpp"
 
@@ -44,14 +45,6 @@ void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint
 
 namespace {
 
-gpu::Nv12View host_view(const Frame& f) {
-  return {f.planes[0], f.strides[0], f.planes[1], f.strides[1], f.width_px, f.height_px};
-}
-
-gpu::Nv12MutView host_mut_view(Frame& f) {
-  return {f.planes[0], f.strides[0], f.planes[1], f.strides[1], f.width_px, f.height_px};
-}
-
 class ReferenceFrames final : public GpuFrames {
  public:
   ReferenceFrames(int out_w, int out_h) : out_w_(out_w), out_h_(out_h) {}
@@ -75,19 +68,9 @@ class ReferenceFrames final : public GpuFrames {
     if (src.memory != MemoryLocation::kHost || src.format != PixelFormat::kNv12)
       return error(ErrorCode::kInvalidArgument, "the reference GPU path renders host NV12 frames");
     Frame out = Frame::allocate(PixelFormat::kNv12, out_w_, out_h_);
-    const gpu::Nv12MutView dst = host_mut_view(out);
-    gpu::ref::crop_resize_nv12(host_view(src), crop, dst);
-    if (ring) {
-      gpu::RingSpec r;
-      r.cx = ring->cx;
-      r.cy = ring->cy;
-      r.radius = ring->radius;
-      r.thickness = ring->thickness;
-      r.y = ring->y;
-      r.u = ring->u;
-      r.v = ring->v;
-      gpu::ref::draw_ring_nv12(dst, r);
-    }
+    const gpu::Nv12MutView dst = gpu::nv12_mut_view(out);
+    gpu::ref::crop_resize_nv12(gpu::nv12_view(src), crop, dst);
+    if (ring) gpu::ref::draw_ring_nv12(dst, gpu::ring_spec(*ring));
     bytes_d2h_ += static_cast<std::uint64_t>(out_w_) * out_h_ * 3 / 2;  // the CUDA path's download
     Frame yuv = yuv420p_from_nv12(out.planes[0], out.strides[0], out.planes[1], out.strides[1], out_w_, out_h_);
     yuv.pts_us = src.pts_us;

@@ -161,6 +161,15 @@ void paint_ball(testing::HostNv12& f, double cx, double cy, double r) {
       if (std::hypot(x + 0.5 - cx, y + 0.5 - cy) <= r) f.y(x, y) = 235;
 }
 
+// `host` uploaded into a new device frame (and the copy finished).
+Result<DeviceNv12Frame> upload(testing::HostNv12& host) {
+  BALLCAM_ASSIGN_OR_RETURN(Stream stream, Stream::create());
+  BALLCAM_ASSIGN_OR_RETURN(DeviceNv12Frame dev, DeviceNv12Frame::allocate(host.width_px, host.height_px));
+  BALLCAM_RETURN_IF_ERROR(dev.upload(host.cview(), stream.get()));
+  BALLCAM_RETURN_IF_ERROR(stream.synchronize());
+  return dev;
+}
+
 bool torch_cuda_or_skip() {
   if (cuda_device_count() > 0 && torch::cuda::is_available()) return true;
   if (device_required()) ADD_FAILURE() << "libtorch sees no CUDA device (BALLCAM_GPU_REQUIRE_DEVICE=1)";
@@ -174,12 +183,8 @@ TEST(GpuTorch, DeviceFrameInputMatchesCpuBuilder) {
   if (!torch_cuda_or_skip()) GTEST_SKIP() << "no CUDA device for libtorch";
   testing::HostNv12 host = testing::random_nv12(1280, 720, 21);
   const Frame cpu_frame = to_yuv420p(host);
-  auto stream = Stream::create();
-  ASSERT_TRUE(stream.ok());
-  auto dev = DeviceNv12Frame::allocate(1280, 720);
-  ASSERT_TRUE(dev.ok());
-  ASSERT_TRUE(dev->upload(host.cview(), stream->get()).ok());
-  ASSERT_TRUE(stream->synchronize().ok());
+  auto dev = upload(host);
+  ASSERT_TRUE(dev.ok()) << dev.status().message();
   detect::DetectorConfig config;
   config.cuda = true;
   auto placement = detect::TorchPlacement::create(config);
@@ -214,12 +219,8 @@ TEST(GpuTorch, FootAndBallDetectorOnDeviceFramesMatchesCpu) {
   paint_ball(host, 400.3, 300.7, 5.0);
   paint_ball(host, 900.0, 500.0, 4.0);
   const Frame cpu_frame = to_yuv420p(host);
-  auto stream = Stream::create();
-  ASSERT_TRUE(stream.ok());
-  auto dev = DeviceNv12Frame::allocate(1280, 720);
-  ASSERT_TRUE(dev.ok());
-  ASSERT_TRUE(dev->upload(host.cview(), stream->get()).ok());
-  ASSERT_TRUE(stream->synchronize().ok());
+  auto dev = upload(host);
+  ASSERT_TRUE(dev.ok()) << dev.status().message();
   for (const bool tiles : {false, true}) {
     detect::DetectorConfig config;
     config.name = "footandball";

@@ -15,6 +15,7 @@
 #include "core/frame.hpp"
 #include "detect/planner.hpp"
 #include "detect/torch_common.hpp"
+#include "gpu/frame_view.hpp"
 #include "gpu/reference.hpp"
 
 namespace ballcam::detect {
@@ -54,8 +55,7 @@ torch::Tensor reference_input(const Pictures& p, const PlannedInput& input, cons
   const int w = p.yuv.width_px, h = p.yuv.height_px;
   const gpu::Nv12View view{p.nv12.data(), w, p.nv12.data() + static_cast<std::size_t>(w) * h, w, w, h};
   std::vector<gpu::RoiF> rois;
-  for (const Box& b : input.windows)
-    rois.push_back({static_cast<float>(b.x), static_cast<float>(b.y), static_cast<float>(b.w), static_cast<float>(b.h)});
+  for (const Box& b : input.windows) rois.push_back(gpu::roi_of(b));
   gpu::TensorSpec spec;
   spec.out_w = input.net_w;
   spec.out_h = input.net_h;
