@@ -227,12 +227,7 @@ class RfDetrDetector final : public Detector {
   std::uint64_t bytes_device_to_host() const override { return placement_.bytes_device_to_host(); }
 
   Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
-    // Host yuv420p or NV12 (the GPU path on its references); CUDA NV12 when on CUDA.
-    const bool host = frame.memory == MemoryLocation::kHost &&
-                      (frame.format == PixelFormat::kYuv420p || frame.format == PixelFormat::kNv12);
-    const bool device = frame.memory == MemoryLocation::kCuda && frame.format == PixelFormat::kNv12 && placement_.cuda();
-    if (!host && !device)
-      return error(ErrorCode::kInvalidArgument, "rfdetr: needs host yuv420p/NV12 frames, or CUDA NV12 on CUDA");
+    BALLCAM_RETURN_IF_ERROR(placement_.check_frame(frame).with_context("rfdetr"));
     const RfDetrSidecar& s = model_.sidecar();
     // A fixed-size model: one tile is one network input. Non-square exports
     // run whole-frame only.

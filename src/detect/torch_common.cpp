@@ -247,20 +247,29 @@ std::string CallTimer::summary() const {
   return text;
 }
 
-PlannedInput planned_input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
-                           const InputNormalisation& norm) {
+namespace {
+
+// The windows of a plan in batch order and the network size.
+PlannedInput plan_windows(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px) {
   PlannedInput in;
   if (plan.whole_frame) {
-    in.tensor = frame_to_tensor(frame, whole_w, whole_h, norm);
     in.windows.push_back(Box{0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
     in.net_w = whole_w;
     in.net_h = whole_h;
   } else {
-    in.tensor = tiles_to_batch(frame, plan.tiles, tile_px, norm);
     for (const auto& t : plan.tiles) in.windows.push_back(Box{t.x, t.y, t.side_px, t.side_px});
-    in.net_w = tile_px;
-    in.net_h = tile_px;
+    in.net_w = in.net_h = tile_px;
   }
+  return in;
+}
+
+}  // namespace
+
+PlannedInput planned_input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px,
+                           const InputNormalisation& norm) {
+  PlannedInput in = plan_windows(frame, plan, whole_w, whole_h, tile_px);
+  in.tensor = plan.whole_frame ? frame_to_tensor(frame, whole_w, whole_h, norm)
+                               : tiles_to_batch(frame, plan.tiles, tile_px, norm);
   return in;
 }
 
@@ -308,20 +317,6 @@ void merge_window_detections(std::vector<BallCandidate> balls, std::vector<Playe
 namespace ballcam::detect {
 
 namespace {
-
-// The windows of a plan in batch order and the network size.
-PlannedInput plan_windows(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h, int tile_px) {
-  PlannedInput in;
-  if (plan.whole_frame) {
-    in.windows.push_back(Box{0.0, 0.0, static_cast<double>(frame.width_px), static_cast<double>(frame.height_px)});
-    in.net_w = whole_w;
-    in.net_h = whole_h;
-  } else {
-    for (const auto& t : plan.tiles) in.windows.push_back(Box{t.x, t.y, t.side_px, t.side_px});
-    in.net_w = in.net_h = tile_px;
-  }
-  return in;
-}
 
 gpu::TensorSpec tensor_spec(int net_w, int net_h, const InputNormalisation& norm) {
   gpu::TensorSpec spec;
@@ -380,6 +375,14 @@ Result<TorchPlacement> TorchPlacement::create(const DetectorConfig& config) {
 std::string TorchPlacement::describe() const {
   const char* precision = dtype_ == torch::kHalf ? "fp16" : dtype_ == torch::kBFloat16 ? "bf16" : "fp32";
   return std::string(cuda() ? "CUDA " : "CPU ") + precision;
+}
+
+Status TorchPlacement::check_frame(const Frame& frame) const {
+  const bool host = frame.memory == MemoryLocation::kHost &&
+                    (frame.format == PixelFormat::kYuv420p || frame.format == PixelFormat::kNv12);
+  const bool device = frame.memory == MemoryLocation::kCuda && frame.format == PixelFormat::kNv12 && cuda();
+  if (host || device) return Status::Ok();
+  return error(ErrorCode::kInvalidArgument, "needs host yuv420p/NV12 frames, or CUDA NV12 on CUDA");
 }
 
 Result<PlannedInput> TorchPlacement::input(const Frame& frame, const DetectionPlan& plan, int whole_w, int whole_h,

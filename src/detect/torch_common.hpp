@@ -81,6 +81,10 @@ class TorchPlacement {
   // "CUDA fp16" / "CPU fp32", for log lines.
   std::string describe() const;
 
+  // kInvalidArgument unless input() takes `frame`: host yuv420p or NV12,
+  // or (on CUDA) NV12 in CUDA memory.
+  Status check_frame(const Frame& frame) const;
+
   // The network input of `plan` on this placement, in dtype(). A device NV12
   // frame (MemoryLocation::kCuda) is turned into the tensor on the GPU by
   // gpu::nv12_to_tensor, written straight into the CUDA tensor (no copy); a

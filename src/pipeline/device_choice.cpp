@@ -11,13 +11,16 @@ bool detector_runs_on_cuda(const std::string& detector) { return detector == "fo
 
 namespace {
 
+#ifdef BALLCAM_HAVE_GPU_FRAMES
+constexpr bool kHaveKernels = true;  // this build has the CUDA kernels (pipeline/gpu_frames.hpp)
+#else
+constexpr bool kHaveKernels = false;
+#endif
+
 // Fills plan.zero_copy / zero_copy_note once the GPU probe has answered.
 void plan_zero_copy(DevicePlan& plan, const std::string& detector) {
-#ifdef BALLCAM_HAVE_GPU_FRAMES
-  plan.kernels = true;
-#endif
   if (!plan.gpu) return;
-  if (!plan.kernels) {
+  if (!kHaveKernels) {
     plan.zero_copy_note = "this build has no CUDA kernels";
   } else if (!detector_runs_on_cuda(detector)) {
     plan.zero_copy_note = "detector '" + detector + "' runs on the CPU only";
@@ -73,6 +76,17 @@ Result<DevicePlan> plan_reference_path(const std::string& detector) {
   plan.reference = true;
   plan.no_gpu_reason = "gpu.reference_path";
   return plan;
+}
+
+Result<DevicePlan> plan_for(const PipelineConfig& config) {
+  return config.gpu_reference_path ? plan_reference_path(config.detector.name)
+                                   : plan_devices(config.device, config.decode, config.detector.name);
+}
+
+const char* path_name(const DevicePlan& plan, const io::StreamInfo& info) {
+  if (plan.reference) return "reference";
+  if (plan.zero_copy) return "cuda";
+  return info.decoder == "nvdec" ? "cpu+nvdec" : "cpu";
 }
 
 io::SourceOptions source_options_for(io::SourceOptions base, const DevicePlan& plan) {

@@ -20,6 +20,7 @@ namespace ballcam::pipeline {
 
 enum class Device : std::uint8_t;
 class GpuFrames;
+struct PipelineConfig;
 
 struct DevicePlan {
   io::DecodeMode decode = io::DecodeMode::kCpu;  // what the Source is asked for
@@ -28,7 +29,6 @@ struct DevicePlan {
   std::string no_gpu_reason;                    // when !gpu
   bool torch_cuda = false;                      // libtorch sees CUDA (builds with torch)
   std::string torch_note;
-  bool kernels = false;                         // this build has the CUDA kernels (pipeline/gpu_frames.hpp)
   // Frames stay on the GPU from decode to the output crop and the detector
   // runs on libtorch CUDA; false: the CPU pipeline (NVDEC decode may still
   // be used). `zero_copy_note` says why not when a GPU answered.
@@ -37,6 +37,9 @@ struct DevicePlan {
   // gpu.reference_path: the zero-copy path's stages on their CPU references
   // (host NV12 frames; tests without a GPU).
   bool reference = false;
+
+  // The neural detector runs on libtorch CUDA (the zero-copy path on a GPU).
+  bool detect_on_cuda() const { return zero_copy && !reference; }
 };
 
 // Detectors that can run on libtorch CUDA (the neural backends).
@@ -49,6 +52,13 @@ Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode, const std:
 // gpu.reference_path: the GPU path on its CPU references (decode on the
 // CPU); kInvalidArgument unless the detector is a neural one.
 Result<DevicePlan> plan_reference_path(const std::string& detector);
+
+// The plan of a run or a bench: plan_reference_path when
+// config.gpu_reference_path, else plan_devices.
+Result<DevicePlan> plan_for(const PipelineConfig& config);
+
+// What ran, for summaries: "reference", "cuda" (zero copy), "cpu+nvdec" or "cpu".
+const char* path_name(const DevicePlan& plan, const io::StreamInfo& info);
 
 // The Source options of a plan: decode mode, device frames, NVDEC surfaces.
 io::SourceOptions source_options_for(io::SourceOptions base, const DevicePlan& plan);

@@ -73,9 +73,7 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
 class CudaFrames final : public GpuFrames {
  public:
   Status open(int out_w, int out_h) {
-    if (out_w <= 0 || out_h <= 0 || out_w % 2 != 0 || out_h % 2 != 0)
-      return error(ErrorCode::kInvalidArgument, "the GPU path needs an even output size, got " + std::to_string(out_w) +
-                                                    "x" + std::to_string(out_h));
+    BALLCAM_RETURN_IF_ERROR(check_nv12_size(out_w, out_h, "output", ErrorCode::kInvalidArgument));
     BALLCAM_ASSIGN_OR_RETURN(copy_, gpu::Stream::create_blocking());
     BALLCAM_ASSIGN_OR_RETURN(render_, gpu::Stream::create());
     BALLCAM_ASSIGN_OR_RETURN(out_, gpu::DeviceNv12Frame::allocate(out_w, out_h));
@@ -85,13 +83,9 @@ class CudaFrames final : public GpuFrames {
   }
 
   Result<Frame> adopt(Frame decoded) override {
-    if (decoded.width_px % 2 != 0 || decoded.height_px % 2 != 0)
-      return error(ErrorCode::kInputError, "the GPU path needs an even frame size, got " +
-                                               std::to_string(decoded.width_px) + "x" + std::to_string(decoded.height_px));
+    BALLCAM_RETURN_IF_ERROR(check_nv12_size(decoded.width_px, decoded.height_px, "frame", ErrorCode::kInputError));
     BALLCAM_ASSIGN_OR_RETURN(Frame out, pool_->take(decoded.width_px, decoded.height_px));
-    out.pts_us = decoded.pts_us;
-    out.index = decoded.index;
-    out.arrival_ns = decoded.arrival_ns;
+    copy_timing(decoded, out);
     const gpu::Nv12View dst = gpu::nv12_view(out);
     const auto w = static_cast<std::size_t>(decoded.width_px);
     const auto h = static_cast<std::size_t>(decoded.height_px);
@@ -140,9 +134,7 @@ class CudaFrames final : public GpuFrames {
     // NV12 -> the encoder's yuv420p (x264 takes either; the CPU stages after
     // this point, the overlay's crosses and the gap slate, use yuv420p).
     Frame out = yuv420p_from_nv12(host.y, w, host.uv, w, w, h);
-    out.pts_us = src.pts_us;
-    out.index = src.index;
-    out.arrival_ns = src.arrival_ns;
+    copy_timing(src, out);
     return out;
   }
 

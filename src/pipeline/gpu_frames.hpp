@@ -65,4 +65,11 @@ Frame yuv420p_from_nv12(const std::uint8_t* y, int y_pitch, const std::uint8_t* 
                         int height_px);
 void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint8_t* uv, int uv_pitch);
 
+// `to` takes `from`'s pts, index and arrival time (a picture made from it).
+void copy_timing(const Frame& from, Frame& to);
+
+// NV12 needs an even, positive size: `code` naming `what` ("frame",
+// "output") when it is not.
+Status check_nv12_size(int width_px, int height_px, const char* what, ErrorCode code);
+
 }  // namespace ballcam::pipeline

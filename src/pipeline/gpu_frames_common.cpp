@@ -43,6 +43,18 @@ void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint
   }
 }
 
+void copy_timing(const Frame& from, Frame& to) {
+  to.pts_us = from.pts_us;
+  to.index = from.index;
+  to.arrival_ns = from.arrival_ns;
+}
+
+Status check_nv12_size(int width_px, int height_px, const char* what, ErrorCode code) {
+  if (width_px > 0 && height_px > 0 && width_px % 2 == 0 && height_px % 2 == 0) return Status::Ok();
+  return error(code, std::string("the GPU path needs an even ") + what + " size, got " + std::to_string(width_px) +
+                         "x" + std::to_string(height_px));
+}
+
 namespace {
 
 class ReferenceFrames final : public GpuFrames {
@@ -50,16 +62,12 @@ class ReferenceFrames final : public GpuFrames {
   ReferenceFrames(int out_w, int out_h) : out_w_(out_w), out_h_(out_h) {}
 
   Result<Frame> adopt(Frame decoded) override {
-    if (decoded.width_px % 2 != 0 || decoded.height_px % 2 != 0)
-      return error(ErrorCode::kInputError, "the GPU path needs an even frame size, got " +
-                                               std::to_string(decoded.width_px) + "x" + std::to_string(decoded.height_px));
+    BALLCAM_RETURN_IF_ERROR(check_nv12_size(decoded.width_px, decoded.height_px, "frame", ErrorCode::kInputError));
     if (decoded.memory != MemoryLocation::kHost || decoded.format != PixelFormat::kYuv420p)
       return error(ErrorCode::kInvalidArgument, "the reference GPU path takes host yuv420p frames");
     Frame out = Frame::allocate(PixelFormat::kNv12, decoded.width_px, decoded.height_px);
     nv12_from_yuv420p(decoded, out.planes[0], out.strides[0], out.planes[1], out.strides[1]);
-    out.pts_us = decoded.pts_us;
-    out.index = decoded.index;
-    out.arrival_ns = decoded.arrival_ns;
+    copy_timing(decoded, out);
     bytes_h2d_ += static_cast<std::uint64_t>(decoded.width_px) * decoded.height_px * 3 / 2;  // the CUDA path's upload
     return out;
   }
@@ -73,9 +81,7 @@ class ReferenceFrames final : public GpuFrames {
     if (ring) gpu::ref::draw_ring_nv12(dst, gpu::ring_spec(*ring));
     bytes_d2h_ += static_cast<std::uint64_t>(out_w_) * out_h_ * 3 / 2;  // the CUDA path's download
     Frame yuv = yuv420p_from_nv12(out.planes[0], out.strides[0], out.planes[1], out.strides[1], out_w_, out_h_);
-    yuv.pts_us = src.pts_us;
-    yuv.index = src.index;
-    yuv.arrival_ns = src.arrival_ns;
+    copy_timing(src, yuv);
     return yuv;
   }
 
@@ -92,9 +98,7 @@ class ReferenceFrames final : public GpuFrames {
 }  // namespace
 
 Result<std::unique_ptr<GpuFrames>> GpuFrames::create_reference(int output_width_px, int output_height_px) {
-  if (output_width_px <= 0 || output_height_px <= 0 || output_width_px % 2 != 0 || output_height_px % 2 != 0)
-    return error(ErrorCode::kInvalidArgument, "the GPU path needs an even output size, got " +
-                                                  std::to_string(output_width_px) + "x" + std::to_string(output_height_px));
+  BALLCAM_RETURN_IF_ERROR(check_nv12_size(output_width_px, output_height_px, "output", ErrorCode::kInvalidArgument));
   return std::unique_ptr<GpuFrames>(std::make_unique<ReferenceFrames>(output_width_px, output_height_px));
 }
 

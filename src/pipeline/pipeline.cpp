@@ -156,8 +156,7 @@ Status Pipeline::run() {
   // --- device choice (probes the driver; docs/GPU.md) ----------------------
   DevicePlan plan;
   {
-    auto p = config_.gpu_reference_path ? plan_reference_path(config_.detector.name)
-                                        : plan_devices(config_.device, config_.decode, config_.detector.name);
+    auto p = plan_for(config_);
     if (!p.ok()) return p.status();
     plan = std::move(p).value();
   }
@@ -199,7 +198,7 @@ Status Pipeline::run() {
 
   {
     detect::DetectorConfig detector_config = config_.detector;
-    detector_config.cuda = plan.zero_copy && !plan.reference;
+    detector_config.cuda = plan.detect_on_cuda();
     auto det = detect::create_detector(detector_config);
     if (!det.ok()) return det.status();
     im.detector = std::move(det).value();
@@ -668,7 +667,7 @@ Status Pipeline::run() {
                                 {"audio", with_audio}}},
                     {"detector", im.detector->name()},
                     {"timeline", std::move(timeline)},
-                    {"device", plan.reference ? "reference" : im.gpu_frames ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu"},
+                    {"device", path_name(plan, info)},
                     {"decoder", info.decoder}};
   if (gpu_util_samples > 0) summary_.extra["gpu_utilisation_mean_percent"] = gpu_util_sum / gpu_util_samples;
   if (!config_.metrics_json.empty()) {

@@ -55,9 +55,7 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   if (frames < 1) return error(ErrorCode::kInvalidArgument, "bench: --frames must be at least 1");
   keep = std::max(1, keep);
   StageBench bench;
-  BALLCAM_ASSIGN_OR_RETURN(DevicePlan plan, config.gpu_reference_path
-                                                ? plan_reference_path(config.detector.name)
-                                                : plan_devices(config.device, config.decode, config.detector.name));
+  BALLCAM_ASSIGN_OR_RETURN(DevicePlan plan, plan_for(config));
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<GpuFrames> gpu,
                            open_gpu_frames(config.device, plan, config.camera.output_width_px,
                                            config.camera.output_height_px));
@@ -65,7 +63,7 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<io::Source> source, io::Source::open(so));
   const io::StreamInfo& info = source->info();
   bench.device_line = describe_choice(config.device, plan, info, config.detector.name);
-  bench.path = plan.reference ? "reference" : gpu ? "cuda" : info.decoder == "nvdec" ? "cpu+nvdec" : "cpu";
+  bench.path = path_name(plan, info);
   bench.width_px = info.width_px;
   bench.height_px = info.height_px;
 
@@ -90,18 +88,17 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
     if (kept.empty()) return error(ErrorCode::kInputError, "bench: the input has no video frames");
     bench.stages.push_back(r);
   }
-  const std::int64_t n = std::max<std::int64_t>(frames, 1);
 
   // --- detect ------------------------------------------------------------------
   detect::DetectorConfig dc = config.detector;
-  dc.cuda = plan.zero_copy && !plan.reference;
+  dc.cuda = plan.detect_on_cuda();
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<detect::Detector> detector, detect::create_detector(dc));
   {
     detect::DetectHints hints;
     BALLCAM_RETURN_IF_ERROR(detector->detect(kept.front(), hints).status());  // warm-up (cuDNN, allocator)
     StageRate r{"detect"};
     const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < frames; ++i) {
       BALLCAM_RETURN_IF_ERROR(detector->detect(kept[static_cast<std::size_t>(i) % kept.size()], hints).status());
       ++r.frames;
     }
@@ -117,7 +114,7 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
     const double cw = info.width_px * 0.5, ch = cw * out_h / out_w;
     StageRate r{"render"};
     const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < frames; ++i) {
       const Frame& src = kept[static_cast<std::size_t>(i) % kept.size()];
       const CropRect crop{(info.width_px - cw) * (0.5 + 0.4 * std::sin(0.05 * static_cast<double>(i))),
                           (info.height_px - ch) * 0.5, cw, ch};
@@ -148,7 +145,7 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
     const double fps = info.frame_rate.value() > 1.0 ? info.frame_rate.value() : 25.0;
     StageRate r{"encode"};
     const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < frames; ++i) {
       Frame f = rendered[static_cast<std::size_t>(i) % rendered.size()];
       f.pts_us = static_cast<std::int64_t>(static_cast<double>(i) * 1e6 / fps);
       f.index = i;
