@@ -1,6 +1,6 @@
 // Views of ballcam Frames and geometry as the kernels' image types: an NV12
 // Frame (host or device planes) as an Nv12View, a source window as a RoiF,
-// the overlay's ring as a RingSpec. No CUDA here.
+// the overlay's ring as a RingSpec and its crosses as CrossSpecs. No CUDA here.
 #pragma once
 
 #include "core/frame.hpp"
@@ -34,6 +34,12 @@ RingSpec ring_spec(const Ring& r) {
   s.u = r.u;
   s.v = r.v;
   return s;
+}
+
+// A cross of `c`'s position, arm and colour (render::OverlayCross).
+template <typename Cross>
+CrossSpec cross_spec(const Cross& c) {
+  return CrossSpec{c.cx, c.cy, c.arm, c.y, c.u, c.v};
 }
 
 }  // namespace ballcam::gpu

@@ -119,4 +119,16 @@ struct RingSpec {
   std::uint8_t v = 21;
 };
 
+// A cross for the debug overlay: the pixels (cx + d, cy) and (cx, cy + d)
+// for |d| <= arm, each with its chroma sample, clipped to the frame. Crosses
+// are painted in order (a later one wins where they meet).
+struct CrossSpec {
+  int cx = 0;
+  int cy = 0;
+  int arm = 6;
+  std::uint8_t y = 170;  // default: the overlay's detection cyan
+  std::uint8_t u = 166;
+  std::uint8_t v = 16;
+};
+
 }  // namespace ballcam::gpu

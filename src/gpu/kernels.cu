@@ -220,6 +220,33 @@ __global__ void draw_ring_nv12_kernel(Nv12MutView f, RingSpec ring, int bx0, int
   }
 }
 
+// ---- draw_crosses_nv12 ------------------------------------------------------
+
+struct CrossBatch {
+  CrossSpec c[kMaxRoisPerLaunch];
+  int n;
+};
+
+// One block; the crosses one after the other (a barrier between them keeps
+// the reference's order where two meet), each thread a few of its pixels.
+// Pixels of one cross that share a chroma sample write the same colour.
+__global__ void draw_crosses_nv12_kernel(Nv12MutView f, CrossBatch batch) {
+  for (int i = 0; i < batch.n; ++i) {
+    const CrossSpec c = batch.c[i];
+    const int pixels = 2 * (2 * c.arm + 1);
+    for (int k = static_cast<int>(threadIdx.x); k < pixels; k += static_cast<int>(blockDim.x)) {
+      const int d = k / 2 - c.arm;
+      const int x = (k & 1) != 0 ? c.cx : c.cx + d;
+      const int y = (k & 1) != 0 ? c.cy + d : c.cy;
+      if (x < 0 || y < 0 || x >= f.width_px || y >= f.height_px) continue;
+      f.y[static_cast<std::ptrdiff_t>(y) * f.y_pitch + x] = c.y;
+      *reinterpret_cast<uchar2*>(f.uv + static_cast<std::ptrdiff_t>(y / 2) * f.uv_pitch + (x / 2) * 2) =
+          make_uchar2(c.u, c.v);
+    }
+    __syncthreads();
+  }
+}
+
 template <typename Byte>
 Status check_nv12(const Nv12Image<Byte>& img, const char* what) {
   if (img.y == nullptr || img.uv == nullptr || img.width_px <= 0 || img.height_px <= 0 || img.width_px % 2 != 0 ||
@@ -317,6 +344,21 @@ Status draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring, cudaStream
   const dim3 block(16, 16);
   draw_ring_nv12_kernel<<<dim3(blocks(bw, 16), blocks(bh, 16)), block, 0, stream>>>(frame, ring, bx0, by0, bw, bh);
   BALLCAM_CUDA_CHECK(cudaGetLastError());
+  return Status::Ok();
+}
+
+Status draw_crosses_nv12(const Nv12MutView& frame, std::span<const CrossSpec> crosses, cudaStream_t stream) {
+  BALLCAM_RETURN_IF_ERROR(check_nv12(frame, "draw_crosses_nv12"));
+  for (const CrossSpec& c : crosses) {
+    if (c.arm < 0 || c.arm > 1024) return error(ErrorCode::kInvalidArgument, "draw_crosses_nv12: arm must be 0..1024");
+  }
+  for (std::size_t at = 0; at < crosses.size(); at += kMaxRoisPerLaunch) {
+    CrossBatch batch{};
+    batch.n = static_cast<int>(std::min<std::size_t>(kMaxRoisPerLaunch, crosses.size() - at));
+    for (int i = 0; i < batch.n; ++i) batch.c[i] = crosses[at + static_cast<std::size_t>(i)];
+    draw_crosses_nv12_kernel<<<1, 128, 0, stream>>>(frame, batch);
+    BALLCAM_CUDA_CHECK(cudaGetLastError());
+  }
   return Status::Ok();
 }
 

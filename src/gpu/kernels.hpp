@@ -41,4 +41,8 @@ Status crop_resize_nv12(const Nv12View& src, const CropRect& crop, const Nv12Mut
 // Paint a ring into `frame` in place (render/overlay.cpp's ring()).
 Status draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring, cudaStream_t stream);
 
+// Paint crosses into `frame` in place, in order (a later one wins where they
+// meet): ref::draw_crosses_nv12.
+Status draw_crosses_nv12(const Nv12MutView& frame, std::span<const CrossSpec> crosses, cudaStream_t stream);
+
 }  // namespace ballcam::gpu

@@ -152,4 +152,20 @@ void draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring) {
   }
 }
 
+void draw_crosses_nv12(const Nv12MutView& frame, std::span<const CrossSpec> crosses) {
+  auto put = [&](int x, int y, const CrossSpec& c) {
+    if (x < 0 || y < 0 || x >= frame.width_px || y >= frame.height_px) return;
+    frame.y[static_cast<std::ptrdiff_t>(y) * frame.y_pitch + x] = c.y;
+    std::uint8_t* uv = frame.uv + static_cast<std::ptrdiff_t>(y / 2) * frame.uv_pitch + (x / 2) * 2;
+    uv[0] = c.u;
+    uv[1] = c.v;
+  };
+  for (const CrossSpec& c : crosses) {
+    for (int d = -c.arm; d <= c.arm; ++d) {
+      put(c.cx + d, c.cy, c);
+      put(c.cx, c.cy + d, c);
+    }
+  }
+}
+
 }  // namespace ballcam::gpu::ref

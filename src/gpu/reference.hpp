@@ -25,6 +25,10 @@ void crop_resize_nv12(const Nv12View& src, const CropRect& crop, const Nv12MutVi
 // Paints the ring into `frame` in place (render/overlay.cpp's ring()).
 void draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring);
 
+// Paints the crosses into `frame` in place, in order (render/overlay.cpp's
+// cross()).
+void draw_crosses_nv12(const Nv12MutView& frame, std::span<const CrossSpec> crosses);
+
 // One output sample of the bilinear resampler, exposed for tests.
 std::uint8_t sample_fixed_point(const std::uint8_t* plane, int pitch, int step_bytes, int plane_w, int plane_h,
                                 double sx, double sy);

@@ -37,12 +37,11 @@ void ring(Frame& f, double cx, double cy, double radius, double thickness, Yuv c
   }
 }
 
-void cross(Frame& f, double cx, double cy, int arm, Yuv c) {
-  const int x = static_cast<int>(cx);
-  const int y = static_cast<int>(cy);
-  for (int d = -arm; d <= arm; ++d) {
-    put(f, x + d, y, c);
-    put(f, x, y + d, c);
+void cross(Frame& f, const OverlayCross& c) {
+  const Yuv colour{c.y, c.u, c.v};
+  for (int d = -c.arm; d <= c.arm; ++d) {
+    put(f, c.cx + d, c.cy, colour);
+    put(f, c.cx, c.cy + d, colour);
   }
 }
 
@@ -60,11 +59,28 @@ std::optional<OverlayRing> overlay_ring(int out_w, int out_h, const CropRect& cr
                      colour.y, colour.u, colour.v};
 }
 
+std::vector<OverlayCross> overlay_crosses(int out_w, int out_h, const CropRect& crop, const Detections& detections) {
+  std::vector<OverlayCross> out;
+  if (crop.w <= 0 || crop.h <= 0) return out;
+  const double sx = out_w / crop.w;
+  const double sy = out_h / crop.h;
+  out.reserve(detections.balls.size());
+  for (const auto& d : detections.balls) {
+    const double x = (d.center.x - crop.x) * sx;
+    const double y = (d.center.y - crop.y) * sy;
+    if (!(std::abs(x) < 1e6 && std::abs(y) < 1e6)) continue;  // far off the picture (or not a number)
+    out.push_back(OverlayCross{static_cast<int>(x), static_cast<int>(y), 6, kCyan.y, kCyan.u, kCyan.v});
+  }
+  return out;
+}
+
+OverlayMarks overlay_marks(int out_w, int out_h, const CropRect& crop, const TrackState& track,
+                           const Detections& detections) {
+  return OverlayMarks{overlay_crosses(out_w, out_h, crop, detections), overlay_ring(out_w, out_h, crop, track)};
+}
+
 void draw_detections(Frame& out, const CropRect& crop, const Detections& detections) {
-  if (crop.w <= 0 || crop.h <= 0) return;
-  const double sx = out.width_px / crop.w;
-  const double sy = out.height_px / crop.h;
-  for (const auto& d : detections.balls) cross(out, (d.center.x - crop.x) * sx, (d.center.y - crop.y) * sy, 6, kCyan);
+  for (const OverlayCross& c : overlay_crosses(out.width_px, out.height_px, crop, detections)) cross(out, c);
 }
 
 void draw_overlay(Frame& out, const CropRect& crop, const TrackState& track, const Detections& detections) {

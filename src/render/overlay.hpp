@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "core/frame.hpp"
 #include "core/geometry.hpp"
@@ -21,7 +22,25 @@ struct OverlayRing {
 };
 std::optional<OverlayRing> overlay_ring(int out_w, int out_h, const CropRect& crop, const TrackState& track);
 
-// The raw detections as small crosses.
+// The raw detections as small crosses on an out_w x out_h picture: at the
+// truncated pixel (cx, cy), `arm` pixels each way along the row and the
+// column; a chroma sample takes the colour of any of its painted pixels.
+// The GPU path paints them with gpu::draw_crosses_nv12.
+struct OverlayCross {
+  int cx = 0, cy = 0, arm = 6;
+  std::uint8_t y = 0, u = 0, v = 0;
+};
+std::vector<OverlayCross> overlay_crosses(int out_w, int out_h, const CropRect& crop, const Detections& detections);
+
+// What the overlay paints on one output picture: the crosses, then the ring.
+struct OverlayMarks {
+  std::vector<OverlayCross> crosses;
+  std::optional<OverlayRing> ring;
+};
+OverlayMarks overlay_marks(int out_w, int out_h, const CropRect& crop, const TrackState& track,
+                           const Detections& detections);
+
+// The crosses, onto a host yuv420p picture.
 void draw_detections(Frame& out, const CropRect& crop, const Detections& detections);
 
 // Both, onto a host yuv420p picture: the crosses, then the ring.

@@ -255,6 +255,30 @@ TEST(GpuRing, MatchesReference) {
   EXPECT_EQ(max_abs_diff(got, want), 0);
 }
 
+TEST(GpuCrosses, MatchesReference) {
+  SKIP_WITHOUT_DEVICE();
+  std::vector<CrossSpec> crosses;
+  for (int i = 0; i < 150; ++i) {  // more than one launch's worth, overlapping, some clipped
+    CrossSpec c{(i * 97) % 1300 - 10, (i * 53) % 740 - 10, 2 + i % 9};
+    c.y = static_cast<std::uint8_t>(40 + i);
+    c.u = static_cast<std::uint8_t>(200 - i);
+    c.v = static_cast<std::uint8_t>(i);
+    crosses.push_back(c);
+  }
+  crosses.push_back(CrossSpec{640, 360, 6});
+  crosses.push_back(CrossSpec{643, 360, 6, 10, 20, 30});  // meets the previous one: drawn after it
+  ASSERT_OK_AND_ASSIGN(Stream stream, Stream::create());
+  HostNv12 want = structured_nv12(1280, 720);
+  HostNv12 got(1280, 720);
+  ASSERT_OK_AND_ASSIGN(DeviceNv12Frame frame, DeviceNv12Frame::allocate(1280, 720));
+  ASSERT_OK(frame.upload(want.cview(), stream.get()));
+  ref::draw_crosses_nv12(want.view(), crosses);
+  ASSERT_OK(draw_crosses_nv12(frame.view(), crosses, stream.get()));
+  ASSERT_OK(frame.download(got.view(), stream.get()));
+  ASSERT_OK(stream.synchronize());
+  EXPECT_EQ(max_abs_diff(got, want), 0);
+}
+
 // Argument checks happen before any CUDA call, so these run everywhere.
 TEST(GpuKernels, RejectBadArguments) {
   alignas(16) std::uint8_t dummy[16] = {};
@@ -269,6 +293,8 @@ TEST(GpuKernels, RejectBadArguments) {
   EXPECT_FALSE(crop_resize_nv12(odd, CropRect{0, 0, 4, 4}, ok_dst, nullptr).ok());
   EXPECT_FALSE(crop_resize_nv12(as_const(ok_dst), CropRect{0, 0, -1, 4}, ok_dst, nullptr).ok());
   EXPECT_FALSE(draw_ring_nv12(ok_dst, RingSpec{NAN, 1, 1, 1}, nullptr).ok());
+  const CrossSpec bad_arm{1, 1, -1};
+  EXPECT_FALSE(draw_crosses_nv12(ok_dst, {&bad_arm, 1}, nullptr).ok());
 }
 
 }  // namespace

@@ -11,7 +11,9 @@
 #include "nv12_fixtures.hpp"
 
 #if defined(BALLCAM_GPU_TEST_HAVE_RENDER)
+#include "gpu/frame_view.hpp"
 #include "render/crop_scale.hpp"
+#include "render/overlay.hpp"
 #endif
 
 namespace ballcam::gpu {
@@ -170,6 +172,66 @@ TEST(GpuRefRing, PaintsTheAnnulusAndItsChroma) {
   ring.cx = 1e9;
   ref::draw_ring_nv12(f.view(), ring);
 }
+
+TEST(GpuRefCrosses, PaintsArmsAndChromaClippedInOrder) {
+  HostNv12 f = constant_nv12(32, 32, 16, 128, 128);
+  CrossSpec a{10, 11, 3, 200, 10, 20};
+  CrossSpec b{13, 11, 2, 90, 30, 40};  // meets a's arm at (13, 11): b wins there
+  CrossSpec edge{0, 31, 4, 60, 50, 70};
+  const CrossSpec all[] = {a, b, edge};
+  ref::draw_crosses_nv12(f.view(), all);
+  EXPECT_EQ(int{f.y(7, 11)}, 200);
+  EXPECT_EQ(int{f.y(10, 8)}, 200);
+  EXPECT_EQ(int{f.y(10, 14)}, 200);
+  EXPECT_EQ(int{f.y(6, 11)}, 16);   // beyond the arm
+  EXPECT_EQ(int{f.y(11, 12)}, 16);  // off the arms
+  EXPECT_EQ(int{f.y(13, 11)}, 90);
+  EXPECT_EQ(int{f.uv(13 / 2, 11 / 2, 0)}, 30);
+  EXPECT_EQ(int{f.uv(10 / 2, 8 / 2, 1)}, 20);
+  EXPECT_EQ(int{f.y(0, 27)}, 60);
+  EXPECT_EQ(int{f.y(4, 31)}, 60);
+  // Wholly outside: nothing, no crash.
+  const CrossSpec far{-100, 5000, 6};
+  ref::draw_crosses_nv12(f.view(), {&far, 1});
+}
+
+#if defined(BALLCAM_GPU_TEST_HAVE_RENDER)
+// The NV12 reference paints what the CPU overlay paints on yuv420p, for the
+// crosses render::overlay_crosses makes of detections (in, on the edge of
+// and outside the crop).
+TEST(GpuRefCrosses, MatchesTheCpuOverlay) {
+  const int w = 96, h = 64;
+  Frame yuv = Frame::allocate(PixelFormat::kYuv420p, w, h);
+  HostNv12 nv = constant_nv12(w, h, 16, 128, 128);
+  for (int p = 0; p < 3; ++p)
+    for (int r = 0; r < (p == 0 ? h : h / 2); ++r)
+      std::fill_n(yuv.planes[p] + static_cast<std::ptrdiff_t>(r) * yuv.strides[p], p == 0 ? w : w / 2,
+                  std::uint8_t{p == 0 ? std::uint8_t{16} : std::uint8_t{128}});
+  const CropRect crop{100.0, 50.0, 192.0, 128.0};
+  Detections det;
+  for (const Point2 c : {Point2{150.3, 90.9}, Point2{101.0, 51.0}, Point2{291.5, 177.9}, Point2{40.0, 60.0},
+                         Point2{160.0, 92.0}}) {
+    BallCandidate d;
+    d.center = c;
+    det.balls.push_back(d);
+  }
+  render::draw_detections(yuv, crop, det);
+  std::vector<CrossSpec> crosses;
+  for (const auto& c : render::overlay_crosses(w, h, crop, det)) crosses.push_back(cross_spec(c));
+  ASSERT_EQ(crosses.size(), 5U);
+  ref::draw_crosses_nv12(nv.view(), crosses);
+  int worst = 0;
+  for (int r = 0; r < h; ++r)
+    for (int c = 0; c < w; ++c)
+      worst = std::max(worst, std::abs(int{nv.y(c, r)} - int{yuv.planes[0][r * yuv.strides[0] + c]}));
+  for (int r = 0; r < h / 2; ++r)
+    for (int c = 0; c < w / 2; ++c)
+      for (int k = 0; k < 2; ++k)
+        worst = std::max(worst, std::abs(int{nv.uv(c, r, k)} - int{yuv.planes[1 + k][r * yuv.strides[1 + k] + c]}));
+  EXPECT_EQ(worst, 0);
+  EXPECT_NE(int{nv.y(26, 20)}, 16);  // the first cross is there
+}
+#endif
 
 }  // namespace
 }  // namespace ballcam::gpu
