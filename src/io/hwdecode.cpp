@@ -51,18 +51,10 @@ Status enable_nvdec(AVCodecContext* dec, int frames_in_flight) {
     return error(ErrorCode::kUnavailable,
                  std::string("this FFmpeg build has no NVDEC hwaccel for ") + codec->name + " (built without --enable-nvdec)");
   }
-  AVBufferRef* device = nullptr;
-  // The device's primary context, the one the CUDA runtime (our kernels,
-  // libtorch) uses: device pointers of NVDEC frames are valid there. Value of
-  // AV_CUDA_USE_PRIMARY_CONTEXT (libavutil/hwcontext_cuda.h, which needs
-  // cuda.h; FFmpeg >= 4.3).
-  constexpr int kUsePrimaryContext = 1 << 0;
-  const int rc = av_hwdevice_ctx_create(&device, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, kUsePrimaryContext);
-  if (rc < 0) {
-    return error(ErrorCode::kUnavailable, "cannot open a CUDA device for NVDEC (" + ff::error_string(rc) +
-                                              "; no NVIDIA driver or GPU here?)");
-  }
-  dec->hw_device_ctx = device;  // the codec context owns the reference now
+  auto device = open_cuda_device();
+  if (!device.ok()) return error(ErrorCode::kUnavailable, "NVDEC: " + device.status().message());
+  // Device pointers of NVDEC frames are valid in the primary context.
+  dec->hw_device_ctx = device.value().release();  // the codec context owns the reference now
   dec->get_format = &pick_cuda_format;
   // NVDEC takes at most 32 decode surfaces, and FFmpeg asks for the
   // stream's DPB (up to 16) + 2 + extra_hw_frames of them: more and
@@ -74,6 +66,34 @@ Status enable_nvdec(AVCodecContext* dec, int frames_in_flight) {
   dec->thread_count = 1;
   return Status::Ok();
 }
+
+Result<ff::BufferRefPtr> open_cuda_device() {
+  AVBufferRef* device = nullptr;
+  // Value of AV_CUDA_USE_PRIMARY_CONTEXT (libavutil/hwcontext_cuda.h, which
+  // needs cuda.h; FFmpeg >= 4.3).
+  constexpr int kUsePrimaryContext = 1 << 0;
+  const int rc = av_hwdevice_ctx_create(&device, AV_HWDEVICE_TYPE_CUDA, nullptr, nullptr, kUsePrimaryContext);
+  if (rc < 0) {
+    return error(ErrorCode::kUnavailable,
+                 "cannot open a CUDA device (" + ff::error_string(rc) + "; no NVIDIA driver or GPU here?)");
+  }
+  return ff::BufferRefPtr(device);
+}
+
+Result<ff::BufferRefPtr> cuda_nv12_frames(AVBufferRef* device, int width_px, int height_px) {
+  ff::BufferRefPtr frames(av_hwframe_ctx_alloc(device));
+  if (!frames) return error(ErrorCode::kInternal, "out of memory");
+  auto* ctx = reinterpret_cast<AVHWFramesContext*>(frames->data);
+  ctx->format = AV_PIX_FMT_CUDA;
+  ctx->sw_format = AV_PIX_FMT_NV12;
+  ctx->width = width_px;
+  ctx->height = height_px;
+  const int rc = av_hwframe_ctx_init(frames.get());
+  if (rc < 0) return error(ErrorCode::kUnavailable, "cannot make CUDA NV12 frames: " + ff::error_string(rc));
+  return frames;
+}
+
+bool is_nvenc(const std::string& encoder) { return encoder == "h264_nvenc" || encoder == "hevc_nvenc"; }
 
 Result<ff::FramePtr> download_hw_frame(const AVFrame* hw, std::uint64_t* bytes) {
   ff::FramePtr sw = ff::make_frame();
@@ -126,9 +146,10 @@ std::vector<std::string> ffmpeg_hw_decoders() {
   return out;
 }
 
-Status try_open_encoder(const std::string& name, int width_px, int height_px) {
+Status try_open_encoder(const std::string& name, int width_px, int height_px, bool cuda_frames) {
   const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str());
   if (codec == nullptr) return error(ErrorCode::kUnavailable, "this FFmpeg build has no encoder " + name);
+  if (cuda_frames && !is_nvenc(name)) return error(ErrorCode::kInvalidArgument, name + " takes no CUDA frames");
   ff::CodecContextPtr enc(avcodec_alloc_context3(codec));
   if (!enc) return error(ErrorCode::kInternal, "out of memory");
   enc->width = width_px;
@@ -144,6 +165,12 @@ Status try_open_encoder(const std::string& name, int width_px, int height_px) {
         break;
       }
     }
+  }
+  if (cuda_frames) {
+    BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr device, open_cuda_device());
+    BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr frames, cuda_nv12_frames(device.get(), width_px, height_px));
+    enc->pix_fmt = AV_PIX_FMT_CUDA;
+    enc->hw_frames_ctx = frames.release();  // the codec context owns it
   }
   const int rc = avcodec_open2(enc.get(), codec, nullptr);
   if (rc < 0) return error(ErrorCode::kUnavailable, name + " does not open here: " + ff::error_string(rc));

@@ -44,9 +44,22 @@ std::vector<std::string> ffmpeg_hw_device_types();  // "cuda", ...
 std::vector<std::string> ffmpeg_video_encoders();   // "libx264", "h264_nvenc", ...
 std::vector<std::string> ffmpeg_hw_decoders();      // "h264 (cuda)", "h264_cuvid", ...
 
-// Opens encoder `name` for a width x height yuv420p/nv12 stream and closes it
-// again: kUnavailable with FFmpeg's reason when it does not open (e.g.
-// h264_nvenc on a GPU without NVENC engine).
-Status try_open_encoder(const std::string& name, int width_px, int height_px);
+// A CUDA hardware device on device 0's primary context (the one the CUDA
+// runtime, our kernels and libtorch use, so device pointers are shared).
+// kUnavailable naming the reason when no driver or GPU answers.
+Result<ff::BufferRefPtr> open_cuda_device();
+
+// A hardware frames context of CUDA NV12 frames of this size on `device`
+// (an encoder's hw_frames_ctx; its pool allocates on demand).
+Result<ff::BufferRefPtr> cuda_nv12_frames(AVBufferRef* device, int width_px, int height_px);
+
+// NVENC encoders (h264_nvenc, hevc_nvenc): they can take CUDA frames.
+bool is_nvenc(const std::string& encoder);
+
+// Opens encoder `name` for a width x height yuv420p/nv12 stream (with
+// `cuda_frames`: CUDA NV12 frames, NVENC only) and closes it again:
+// kUnavailable with FFmpeg's reason when it does not open (e.g. h264_nvenc on
+// a GPU without an NVENC engine, or no GPU at all).
+Status try_open_encoder(const std::string& name, int width_px, int height_px, bool cuda_frames = false);
 
 }  // namespace ballcam::io

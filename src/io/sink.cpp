@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "io/ffmpeg_raii.hpp"
+#include "io/hwdecode.hpp"
 #include "io/media_internal.hpp"
 
 extern "C" {
@@ -49,6 +50,17 @@ struct Deadline {
     deadline_us.store(timeout_ms > 0 ? av_gettime_relative() + timeout_ms * 1000 : 0, std::memory_order_relaxed);
   }
 };
+
+// x264's preset names on NVENC's p1 (fastest) ... p7 (best); NVENC's own
+// names (p1..p7) pass through.
+std::string nvenc_preset(const std::string& x264) {
+  static constexpr std::array<const char*, 9> kNames = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+                                                        "medium",    "slow",      "slower",   "veryslow"};
+  static constexpr std::array<const char*, 9> kP = {"p1", "p2", "p3", "p3", "p4", "p4", "p5", "p6", "p7"};
+  for (std::size_t i = 0; i < kNames.size(); ++i)
+    if (x264 == kNames[i]) return kP[i];
+  return x264;
+}
 
 int aac_sample_rate(int in) {
   static constexpr std::array<int, 13> kRates = {96000, 88200, 64000, 48000, 44100, 32000, 24000,
@@ -126,8 +138,14 @@ class FfmpegSink final : public Sink {
 
   Status write_video(const Frame& frame) override {
     if (finished_) return error(ErrorCode::kInternal, "write_video after finish()");
-    if (frame.memory != MemoryLocation::kHost || frame.format != PixelFormat::kYuv420p || frame.empty()) {
-      return error(ErrorCode::kInvalidArgument, "Sink::write_video wants a host yuv420p frame");
+    const bool host = frame.memory == MemoryLocation::kHost &&
+                      (frame.format == PixelFormat::kYuv420p || frame.format == PixelFormat::kNv12);
+    const bool device = frame.memory == MemoryLocation::kCuda && frame.format == PixelFormat::kNv12;
+    if (frame.empty() || (!host && !device) || (device && !options_.video.cuda_frames)) {
+      return error(ErrorCode::kInvalidArgument, std::string("Sink::write_video takes host yuv420p or nv12 frames") +
+                                                    (options_.video.cuda_frames ? " or CUDA nv12" : "") + ", not " +
+                                                    (frame.memory == MemoryLocation::kCuda ? "CUDA " : "") +
+                                                    to_string(frame.format));
     }
     if (frame.width_px != venc_->width || frame.height_px != venc_->height) {
       return error(ErrorCode::kInvalidArgument, "Sink::write_video: frame is " + std::to_string(frame.width_px) + "x" +
@@ -139,15 +157,17 @@ class FfmpegSink final : public Sink {
     last_video_pts_ = pts;
 
     AVFrame* f = vframe_.get();
-    if (frame.storage) {
+    const bool wrap = frame.storage && (device || (!options_.video.cuda_frames && frame.format == options_.video.input));
+    if (wrap) {
       // Zero-copy: the AVFrame references the caller's planes and keeps them
       // alive through a reference to Frame::storage for as long as the encoder
-      // holds it (libx264 copies the picture on input).
+      // holds it (libx264 copies the picture on input; NVENC maps the device
+      // NV12 buffer, Y then UV at pitch * height, until it is encoded).
       av_frame_unref(f);
-      f->format = AV_PIX_FMT_YUV420P;
+      f->format = device ? AV_PIX_FMT_CUDA : sw_format_;
       f->width = frame.width_px;
       f->height = frame.height_px;
-      for (int p = 0; p < 3; ++p) {
+      for (int p = 0; p < 4; ++p) {
         f->data[p] = frame.planes[p];
         f->linesize[p] = frame.strides[p];
       }
@@ -160,19 +180,12 @@ class FfmpegSink final : public Sink {
         delete keep;
         return error(ErrorCode::kInternal, "out of memory");
       }
-    } else {
-      // Planes without an owner: copy once into the reused frame.
-      if (f->buf[0] == nullptr || f->data[0] == nullptr || f->width != frame.width_px) {
-        av_frame_unref(f);
-        f->format = AV_PIX_FMT_YUV420P;
-        f->width = frame.width_px;
-        f->height = frame.height_px;
-        if (av_frame_get_buffer(f, 0) < 0) return error(ErrorCode::kInternal, "out of memory");
+      if (device) {
+        f->hw_frames_ctx = av_buffer_ref(venc_->hw_frames_ctx);
+        if (f->hw_frames_ctx == nullptr) return error(ErrorCode::kInternal, "out of memory");
       }
-      if (av_frame_make_writable(f) < 0) return error(ErrorCode::kInternal, "out of memory");
-      std::array<const std::uint8_t*, 4> src{frame.planes[0], frame.planes[1], frame.planes[2], nullptr};
-      av_image_copy(f->data, f->linesize, src.data(), frame.strides.data(), AV_PIX_FMT_YUV420P, frame.width_px,
-                    frame.height_px);
+    } else {
+      BALLCAM_ASSIGN_OR_RETURN(f, convert(frame));
     }
     f->pts = pts;
     f->pict_type = AV_PICTURE_TYPE_NONE;
@@ -181,7 +194,7 @@ class FfmpegSink final : public Sink {
       if (arrivals_.size() > 256) arrivals_.pop_front();  // an encoder never holds this many
     }
     const int rc = avcodec_send_frame(venc_.get(), f);
-    if (frame.storage) av_frame_unref(f);
+    av_frame_unref(f);
     if (rc < 0) return out_error("video encoder refused a frame: " + ff::error_string(rc));
     ++frames_written_;
     return drain(venc_.get(), vstream_);
@@ -293,15 +306,35 @@ class FfmpegSink final : public Sink {
     if (v.width_px <= 0 || v.height_px <= 0 || (v.width_px % 2) != 0 || (v.height_px % 2) != 0) {
       return error(ErrorCode::kInvalidArgument, "output size must be positive and even");
     }
-    const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
-    if (codec == nullptr) return error(ErrorCode::kUnavailable, "libx264 encoder is not available in this FFmpeg");
+    const std::string name = v.encoder.empty() ? std::string("libx264") : v.encoder;
+    const bool nvenc = is_nvenc(name);
+    if (name != "libx264" && !nvenc) {
+      return error(ErrorCode::kInvalidArgument, "unknown video encoder '" + name + "' (libx264, h264_nvenc, hevc_nvenc)");
+    }
+    if (v.cuda_frames && (!nvenc || v.input != PixelFormat::kNv12)) {
+      return error(ErrorCode::kInvalidArgument, "CUDA frames go to an NVENC encoder, as NV12");
+    }
+    if (v.input != PixelFormat::kYuv420p && v.input != PixelFormat::kNv12) {
+      return error(ErrorCode::kInvalidArgument, "the encoder takes yuv420p or nv12 pictures");
+    }
+    const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str());
+    if (codec == nullptr) return error(ErrorCode::kUnavailable, name + " encoder is not available in this FFmpeg");
     venc_.reset(avcodec_alloc_context3(codec));
     if (!venc_) return error(ErrorCode::kInternal, "out of memory");
     AVRational fr{v.frame_rate.num, v.frame_rate.den};
     if (fr.num <= 0 || fr.den <= 0) fr = AVRational{25, 1};
     venc_->width = v.width_px;
     venc_->height = v.height_px;
-    venc_->pix_fmt = AV_PIX_FMT_YUV420P;
+    sw_format_ = v.input == PixelFormat::kNv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P;
+    venc_->pix_fmt = sw_format_;
+    if (v.cuda_frames) {
+      // NVENC reads the pipeline's device frames: a frames context on the
+      // primary CUDA context, where those frames were allocated.
+      BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr device, open_cuda_device());
+      BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr frames, cuda_nv12_frames(device.get(), v.width_px, v.height_px));
+      venc_->pix_fmt = AV_PIX_FMT_CUDA;
+      venc_->hw_frames_ctx = frames.release();  // the codec context owns it
+    }
     venc_->sample_aspect_ratio = AVRational{1, 1};
     venc_->time_base = kVideoTimeBase;
     venc_->framerate = fr;
@@ -314,11 +347,29 @@ class FfmpegSink final : public Sink {
     }
     if ((fmt_->oformat->flags & AVFMT_GLOBALHEADER) != 0) venc_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     ff::Dict opts;
-    opts.set("preset", v.preset.empty() ? std::string("veryfast") : v.preset);
-    if (v.bitrate_kbps <= 0) opts.set("crf", std::to_string(v.crf));
-    if (v.zerolatency) opts.set("tune", "zerolatency");
+    const std::string preset = v.preset.empty() ? std::string("veryfast") : v.preset;
+    if (nvenc) {
+      opts.set("preset", nvenc_preset(preset));
+      if (v.bitrate_kbps <= 0) {
+        opts.set("rc", "vbr");
+        opts.set("cq", std::to_string(v.crf));
+      }
+      if (v.zerolatency) {
+        opts.set("tune", "ull");
+        opts.set("zerolatency", "1");
+        opts.set("delay", "0");
+        venc_->max_b_frames = 0;
+      }
+    } else {
+      opts.set("preset", preset);
+      if (v.bitrate_kbps <= 0) opts.set("crf", std::to_string(v.crf));
+      if (v.zerolatency) opts.set("tune", "zerolatency");
+    }
     int rc = avcodec_open2(venc_.get(), codec, opts.get());
-    if (rc < 0) return out_error("cannot open libx264 (check preset/options): " + ff::error_string(rc));
+    if (rc < 0) {
+      if (nvenc) return error(ErrorCode::kUnavailable, "cannot open " + name + " (no NVENC here?): " + ff::error_string(rc));
+      return out_error("cannot open libx264 (check preset/options): " + ff::error_string(rc));
+    }
     // Nudge non-increasing timestamps by at least a millisecond so coarse
     // muxer time bases (flv: 1/1000) still see them increase.
     video_nudge_ = std::max<std::int64_t>(1, av_rescale_q(1, AVRational{1, 1000}, venc_->time_base));
@@ -330,8 +381,9 @@ class FfmpegSink final : public Sink {
     vstream_->time_base = venc_->time_base;
     vstream_->avg_frame_rate = fr;
     vframe_ = ff::make_frame();
+    swframe_ = ff::make_frame();
     packet_ = ff::make_packet();
-    if (!vframe_ || !packet_) return error(ErrorCode::kInternal, "out of memory");
+    if (!vframe_ || !swframe_ || !packet_) return error(ErrorCode::kInternal, "out of memory");
     return Status::Ok();
   }
 
@@ -500,6 +552,39 @@ class FfmpegSink final : public Sink {
     arrivals_.erase(it);
   }
 
+  // A host frame that is not the encoder's picture as it comes (another
+  // format, or no owner to reference): copied, converted by swscale when the
+  // formats differ, and uploaded into a frame of the encoder's CUDA pool for
+  // a cuda_frames sink. Returns the reused frame to send.
+  Result<AVFrame*> convert(const Frame& frame) {
+    AVFrame* sw = swframe_.get();
+    if (sw->data[0] == nullptr) {
+      sw->format = sw_format_;
+      sw->width = venc_->width;
+      sw->height = venc_->height;
+      if (av_frame_get_buffer(sw, 0) < 0) return error(ErrorCode::kInternal, "out of memory");
+    }
+    if (av_frame_make_writable(sw) < 0) return error(ErrorCode::kInternal, "out of memory");
+    const AVPixelFormat from = frame.format == PixelFormat::kNv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P;
+    std::array<const std::uint8_t*, 4> src{frame.planes[0], frame.planes[1], frame.planes[2], nullptr};
+    if (from == sw_format_) {
+      av_image_copy(sw->data, sw->linesize, src.data(), frame.strides.data(), sw_format_, frame.width_px,
+                    frame.height_px);
+    } else {
+      sws_.reset(sws_getCachedContext(sws_.release(), frame.width_px, frame.height_px, from, venc_->width,
+                                      venc_->height, sw_format_, SWS_POINT, nullptr, nullptr, nullptr));
+      if (!sws_) return error(ErrorCode::kInternal, "swscale: cannot convert the output picture");
+      sws_scale(sws_.get(), src.data(), frame.strides.data(), 0, frame.height_px, sw->data, sw->linesize);
+    }
+    if (!options_.video.cuda_frames) return sw;
+    AVFrame* hw = vframe_.get();
+    av_frame_unref(hw);
+    int rc = av_hwframe_get_buffer(venc_->hw_frames_ctx, hw, 0);
+    if (rc >= 0) rc = av_hwframe_transfer_data(hw, sw, 0);
+    if (rc < 0) return out_error("cannot upload a picture to the encoder: " + ff::error_string(rc));
+    return hw;
+  }
+
   Status write_packet(AVPacket* p) {
     bytes_written_ += static_cast<std::uint64_t>(p->size);
     deadline_.arm(network_ ? options_.write_timeout_ms : 0);
@@ -519,7 +604,10 @@ class FfmpegSink final : public Sink {
   ff::OutputFormatPtr fmt_;
   ff::CodecContextPtr venc_;
   AVStream* vstream_ = nullptr;  // owned by fmt_
-  ff::FramePtr vframe_;
+  AVPixelFormat sw_format_ = AV_PIX_FMT_YUV420P;  // the encoder's picture in host memory (NV12 for CUDA frames)
+  ff::FramePtr vframe_;   // the frame sent to the encoder
+  ff::FramePtr swframe_;  // conversions (and uploads' host side)
+  ff::SwsPtr sws_;
   ff::PacketPtr packet_;
   std::int64_t last_video_pts_ = AV_NOPTS_VALUE;
   std::int64_t video_nudge_ = 1;

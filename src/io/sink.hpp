@@ -1,4 +1,5 @@
-// Sink: encode (libx264) + mux to a file or URL chosen by its scheme/extension.
+// Sink: encode (libx264, or NVENC on a GPU that has it) + mux to a file or
+// URL chosen by its scheme/extension.
 #pragma once
 
 #include <atomic>
@@ -17,8 +18,17 @@ struct VideoEncodeOptions {
   int width_px = 1280;
   int height_px = 720;
   Rational frame_rate{25, 1};   // nominal rate (metadata and default GOP)
+  // FFmpeg encoder: libx264, h264_nvenc or hevc_nvenc.
+  std::string encoder = "libx264";
+  // The pictures most frames come as, which the encoder is opened for:
+  // kYuv420p or kNv12 (host), or with `cuda_frames` CUDA NV12 (NVENC reads
+  // them in device memory; the zero-copy path). Frames of another format
+  // are converted (and uploaded) one by one: the gap slate, repeats.
+  PixelFormat input = PixelFormat::kYuv420p;
+  bool cuda_frames = false;
+  // x264 preset names; for NVENC mapped onto p1 (ultrafast) ... p7 (veryslow).
   std::string preset = "veryfast";
-  int crf = 23;                 // used when bitrate_kbps == 0
+  int crf = 23;                 // used when bitrate_kbps == 0 (NVENC: constant quality cq)
   int bitrate_kbps = 0;         // > 0: ABR with this target (and VBV of 2x)
   int gop_frames = 0;           // 0 = 2 seconds
   bool zerolatency = false;     // x264 tune=zerolatency (no B-frames, no lookahead)
@@ -56,8 +66,9 @@ class Sink {
   // unwritable path/URL; in that case nothing is left on disk.
   static Result<std::unique_ptr<Sink>> open(const SinkOptions& options, AudioStreamDescPtr audio);
 
-  // Host yuv420p frame of exactly the configured size. pts_us must increase;
-  // a non-increasing timestamp is nudged forward, never written backwards.
+  // A frame of exactly the configured size: host yuv420p or NV12, or CUDA
+  // NV12 for a sink opened with cuda_frames. pts_us must increase; a
+  // non-increasing timestamp is nudged forward, never written backwards.
   virtual Status write_video(const Frame& frame) = 0;
   // A packet from the Source whose AudioStreamDesc was given to open().
   virtual Status write_audio(AudioPacket packet) = 0;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -218,6 +219,118 @@ TEST(Sink, WrongFrameSizeIsRejected) {
   ASSERT_TRUE(sink.ok());
   Status st = (*sink)->write_video(make_test_frame(640, 480, 0, 0));
   EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+}
+
+// A yuv420p picture whose U and V differ everywhere (a swapped or shifted
+// chroma plane shows), and the same picture as NV12.
+Frame chroma_pattern(int w, int h, int index) {
+  Frame f = Frame::allocate(PixelFormat::kYuv420p, w, h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) f.planes[0][y * f.strides[0] + x] = static_cast<std::uint8_t>(16 + (x * 2 + y + index * 7) % 200);
+  for (int y = 0; y < h / 2; ++y)
+    for (int x = 0; x < w / 2; ++x) {
+      f.planes[1][y * f.strides[1] + x] = static_cast<std::uint8_t>(30 + (x * 3 + y + index) % 180);
+      f.planes[2][y * f.strides[2] + x] = static_cast<std::uint8_t>(220 - (x + 2 * y + index) % 170);
+    }
+  f.pts_us = index * 40000;
+  f.index = index;
+  return f;
+}
+
+Frame as_nv12(const Frame& yuv) {
+  Frame f = Frame::allocate(PixelFormat::kNv12, yuv.width_px, yuv.height_px);
+  for (int y = 0; y < yuv.height_px; ++y)
+    std::memcpy(f.planes[0] + y * f.strides[0], yuv.planes[0] + y * yuv.strides[0], static_cast<std::size_t>(yuv.width_px));
+  for (int y = 0; y < yuv.height_px / 2; ++y)
+    for (int x = 0; x < yuv.width_px / 2; ++x) {
+      f.planes[1][y * f.strides[1] + 2 * x] = yuv.planes[1][y * yuv.strides[1] + x];
+      f.planes[1][y * f.strides[1] + 2 * x + 1] = yuv.planes[2][y * yuv.strides[2] + x];
+    }
+  f.pts_us = yuv.pts_us;
+  f.index = yuv.index;
+  return f;
+}
+
+// The GPU path hands the encoder NV12 pictures and the gap slate yuv420p:
+// an encoder opened for either takes both, and (lossless, crf 0) the decoded
+// pictures are the ones given, plane for plane.
+TEST(Sink, TakesYuv420pAndNv12PicturesWhicheverItWasOpenedFor) {
+  for (const PixelFormat input : {PixelFormat::kNv12, PixelFormat::kYuv420p}) {
+    const std::string out = scratch_path(std::string("mixed_") + to_string(input) + ".mkv");
+    SinkOptions o = small_sink(out);
+    o.video.width_px = 64;
+    o.video.height_px = 48;
+    o.video.crf = 0;  // x264 lossless
+    o.video.input = input;
+    std::vector<Frame> want;
+    {
+      auto sink = Sink::open(o, nullptr);
+      ASSERT_TRUE(sink.ok()) << sink.status().to_string();
+      for (int i = 0; i < 6; ++i) {
+        want.push_back(chroma_pattern(64, 48, i));
+        const Frame given = i % 2 == 0 ? as_nv12(want.back()) : want.back();
+        const Status st = (*sink)->write_video(given);
+        ASSERT_TRUE(st.ok()) << st.to_string();
+      }
+      ASSERT_TRUE((*sink)->finish().ok());
+    }
+    SourceOptions so;
+    so.url = out;
+    auto src = Source::open(so);
+    ASSERT_TRUE(src.ok()) << src.status().to_string();
+    std::size_t n = 0;
+    for (;;) {
+      auto item = (*src)->read();
+      ASSERT_TRUE(item.ok());
+      if (std::holds_alternative<EndOfStream>(*item)) break;
+      const Frame* f = std::get_if<Frame>(&*item);
+      if (f == nullptr) continue;
+      ASSERT_LT(n, want.size());
+      ASSERT_EQ(f->format, PixelFormat::kYuv420p);
+      const Frame& w = want[n];
+      int worst = 0;
+      for (int p = 0; p < 3; ++p)
+        for (int y = 0; y < (p == 0 ? 48 : 24); ++y)
+          for (int x = 0; x < (p == 0 ? 64 : 32); ++x)
+            worst = std::max(worst, std::abs(int{f->planes[p][y * f->strides[p] + x]} - int{w.planes[p][y * w.strides[p] + x]}));
+      EXPECT_EQ(worst, 0) << to_string(input) << " encoder, frame " << n;
+      ++n;
+    }
+    EXPECT_EQ(n, want.size());
+  }
+}
+
+// NVENC: where it does not open (no GPU here; no NVENC engine on an H100)
+// the sink says so with kUnavailable and leaves nothing; CUDA frames only go
+// to NVENC, and a host sink refuses them.
+TEST(Sink, EncoderChoiceErrorsAreClear) {
+  const std::string out = scratch_path("nvenc.mp4");
+  SinkOptions o = small_sink(out);
+  o.video.encoder = "h264_nvenc";
+  auto nvenc = Sink::open(o, nullptr);
+  if (nvenc.ok()) GTEST_SKIP() << "h264_nvenc opens here: a GPU with NVENC";
+  EXPECT_EQ(nvenc.status().code(), ErrorCode::kUnavailable) << nvenc.status().to_string();
+  EXPECT_NE(nvenc.status().message().find("h264_nvenc"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out));
+
+  o.video.encoder = "libx264";
+  o.video.cuda_frames = true;
+  o.video.input = PixelFormat::kNv12;
+  EXPECT_EQ(Sink::open(o, nullptr).status().code(), ErrorCode::kInvalidArgument);
+  o.video.encoder = "mpeg2video";
+  o.video.cuda_frames = false;
+  EXPECT_EQ(Sink::open(o, nullptr).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(fs::exists(out));
+
+  o.video.encoder = "libx264";
+  auto sink = Sink::open(o, nullptr);
+  ASSERT_TRUE(sink.ok());
+  Frame device = make_test_frame(320, 240, 0, 0);
+  device.memory = MemoryLocation::kCuda;  // never dereferenced: refused first
+  device.format = PixelFormat::kNv12;
+  const Status st = (*sink)->write_video(device);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("CUDA nv12"), std::string::npos) << st.message();
 }
 
 TEST(Sink, UnwritablePathFailsAndLeavesNothing) {
