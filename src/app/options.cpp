@@ -193,17 +193,22 @@ std::vector<OptionSpec> build_options() {
   }
 
   // --- encoder -----------------------------------------------------------------
-  o.push_back(string_option("encoder.preset", "preset", "x264 preset",
+  o.push_back(string_option("encoder.name", "encoder",
+                            "Video encoder: auto (h264_nvenc when the GPU has NVENC, reading the zero-copy path's device "
+                            "pictures; else libx264), or one by name",
+                            [](PipelineConfig& c) -> std::string& { return c.encoder; },
+                            {"auto", "libx264", "h264_nvenc", "hevc_nvenc"}));
+  o.push_back(string_option("encoder.preset", "preset", "x264 preset (NVENC: p1 for ultrafast ... p7 for veryslow)",
                             [](PipelineConfig& c) -> std::string& { return c.sink.video.preset; },
                             {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
                              "veryslow"}));
-  o.push_back(int_option("encoder.crf", "crf", "x264 constant rate factor (quality; lower is better), used when bitrate is 0",
+  o.push_back(int_option("encoder.crf", "crf", "x264 constant rate factor (quality; lower is better; NVENC: its cq), used when bitrate is 0",
                          [](PipelineConfig& c) -> int& { return c.sink.video.crf; }, 0, 51));
   o.push_back(int_option("encoder.bitrate_kbps", "bitrate", "Target bitrate in kbit/s (0 = CRF mode)",
                          [](PipelineConfig& c) -> int& { return c.sink.video.bitrate_kbps; }, 0, 200000));
   o.push_back(int_option("encoder.gop", "gop", "Keyframe interval in frames (0 = 2 seconds)",
                          [](PipelineConfig& c) -> int& { return c.sink.video.gop_frames; }, 0, 3000));
-  o.push_back(bool_option("encoder.zerolatency", "zerolatency", "x264 tune=zerolatency (for live streaming)",
+  o.push_back(bool_option("encoder.zerolatency", "zerolatency", "x264 tune=zerolatency, NVENC tune=ull (for live streaming)",
                           [](PipelineConfig& c) -> bool& { return c.sink.video.zerolatency; }));
   o.push_back(int_option("encoder.threads", "encoder-threads", "x264 threads (0 = automatic)",
                          [](PipelineConfig& c) -> int& { return c.sink.video.threads; }, 0, 64));

@@ -2,6 +2,7 @@
 
 #include "detect/cuda_probe.hpp"
 #include "gpu/probe.hpp"
+#include "io/hwdecode.hpp"
 #include "pipeline/gpu_frames.hpp"
 #include "pipeline/pipeline.hpp"
 
@@ -83,6 +84,48 @@ Result<DevicePlan> plan_for(const PipelineConfig& config) {
                                    : plan_devices(config.device, config.decode, config.detector.name);
 }
 
+Status plan_encoder(Device device, const std::string& requested, int out_w, int out_h, DevicePlan& plan) {
+  plan.encoder = "libx264";
+  plan.encoder_cuda_frames = false;
+  plan.encoder_note.clear();
+  if (requested == "libx264") return Status::Ok();
+  const bool named = io::is_nvenc(requested);
+  if (!named && requested != "auto")
+    return error(ErrorCode::kInvalidArgument,
+                 "--encoder must be auto, libx264, h264_nvenc or hevc_nvenc, not '" + requested + "'");
+  std::string why_not;
+  if (plan.reference) {
+    why_not = "gpu.reference_path runs without a GPU";
+  } else if (device == Device::kCpu) {
+    why_not = "--device cpu";
+  } else if (!plan.gpu) {
+    why_not = plan.no_gpu_reason;
+  }
+  if (!why_not.empty()) {
+    if (named) return error(ErrorCode::kInvalidArgument, "--encoder " + requested + " needs a GPU (" + why_not + ")");
+    plan.encoder_note = why_not;
+    return Status::Ok();
+  }
+  const std::string name = named ? requested : "h264_nvenc";
+  const Status opens = io::try_open_encoder(name, out_w, out_h, plan.zero_copy);
+  if (!opens.ok()) {
+    if (named)
+      return error(ErrorCode::kUnavailable, "--encoder " + name + ": " + opens.message() + "; use --encoder libx264 or auto");
+    plan.encoder_note = "no NVENC: " + opens.message();
+    return Status::Ok();
+  }
+  plan.encoder = name;
+  plan.encoder_cuda_frames = plan.zero_copy;
+  return Status::Ok();
+}
+
+io::VideoEncodeOptions encode_options_for(io::VideoEncodeOptions base, const DevicePlan& plan) {
+  base.encoder = plan.encoder;
+  base.input = plan.zero_copy ? PixelFormat::kNv12 : PixelFormat::kYuv420p;
+  base.cuda_frames = plan.encoder_cuda_frames;
+  return base;
+}
+
 const char* path_name(const DevicePlan& plan, const io::StreamInfo& info) {
   if (plan.reference) return "reference";
   if (plan.zero_copy) return "cuda";
@@ -102,12 +145,14 @@ io::SourceOptions source_options_for(io::SourceOptions base, const DevicePlan& p
 Result<std::unique_ptr<GpuFrames>> open_gpu_frames(Device device, DevicePlan& plan, int output_width_px,
                                                    int output_height_px) {
   if (!plan.zero_copy) return std::unique_ptr<GpuFrames>();
-  if (plan.reference) return GpuFrames::create_reference(output_width_px, output_height_px);
-  auto g = GpuFrames::create(output_width_px, output_height_px);
+  const GpuFrames::Output output = plan.encoder_cuda_frames ? GpuFrames::Output::kDevice : GpuFrames::Output::kHost;
+  if (plan.reference) return GpuFrames::create_reference(output_width_px, output_height_px, output);
+  auto g = GpuFrames::create(output_width_px, output_height_px, output);
   if (g.ok()) return g;
   if (device == Device::kCuda)
     return error(ErrorCode::kUnavailable, "--device cuda: " + g.status().message() + "; use --device cpu or auto");
-  plan.zero_copy = false;  // auto: the CPU pipeline instead of failing
+  plan.zero_copy = false;  // auto: the CPU pipeline instead of failing (NVENC, if chosen, then takes host pictures)
+  plan.encoder_cuda_frames = false;
   plan.zero_copy_note = g.status().message();
   return std::unique_ptr<GpuFrames>();
 }
@@ -116,10 +161,13 @@ std::string describe_choice(Device device, const DevicePlan& plan, const io::Str
                             const std::string& detector) {
   std::string line = std::string("device ") + to_string(device) + ": ";
   const std::string stream = info.video_codec + " " + std::to_string(info.width_px) + "x" + std::to_string(info.height_px);
+  const std::string encode = plan.encoder_cuda_frames ? "encode " + plan.encoder + " from device memory (nothing downloaded)"
+                             : plan.encoder != "libx264" ? "encode " + plan.encoder
+                             : "encode libx264" + (plan.encoder_note.empty() ? std::string() : " (" + plan.encoder_note + ")");
   if (plan.reference) {
     return line + "the GPU path on its CPU references (gpu.reference_path, for tests): decode libavcodec, frames as "
-                  "host NV12, detect '" + detector + "' from the reference input, crop/resize and ring by the "
-                  "references, encode libx264";
+                  "host NV12, detect '" + detector + "' from the reference input, crop/resize and overlay by the "
+                  "references, encode libx264 from NV12";
   }
   if (plan.zero_copy) {
     if (info.decoder == "nvdec") {
@@ -128,8 +176,8 @@ std::string describe_choice(Device device, const DevicePlan& plan, const io::Str
       line += "decode libavcodec (" + (info.decoder_note.empty() ? std::string("--decode cpu") : info.decoder_note) +
               "), each frame uploaded once to " + plan.gpu_name;
     }
-    line += ", detect '" + detector + "' on libtorch CUDA, crop/resize and overlay on the GPU, encode libx264 on the CPU "
-            "(output picture downloaded; no NVENC path)";
+    line += ", detect '" + detector + "' on libtorch CUDA, crop/resize and overlay on the GPU, ";
+    line += plan.encoder_cuda_frames ? encode : encode + " on the CPU from the downloaded output picture";
     return line;
   }
   if (info.decoder == "nvdec") {
@@ -146,7 +194,7 @@ std::string describe_choice(Device device, const DevicePlan& plan, const io::Str
   }
   line += ", detect '" + detector + "' on CPU";
   if (plan.gpu && !plan.zero_copy_note.empty()) line += " (GPU path not taken: " + plan.zero_copy_note + ")";
-  line += ", render CPU, encode libx264";
+  line += ", render CPU, " + encode;
   return line;
 }
 

@@ -2,8 +2,9 @@
 // driver probe (gpu/probe.hpp), this build (CUDA kernels, libtorch CUDA) and
 // the detector. Two GPU shapes (docs/GPU.md):
 //  - zero copy: NVDEC decode, frames kept on the GPU, a neural detector on
-//    libtorch CUDA reading them there, crop/resize and the overlay ring on the
-//    GPU, only the output picture downloaded for libx264;
+//    libtorch CUDA reading them there, crop/resize and the overlay on the
+//    GPU; NVENC encodes the device picture where the GPU has NVENC, else
+//    only the output picture is downloaded, for libx264;
 //  - NVDEC only: the classical detector (CPU-only), or no libtorch CUDA:
 //    NVDEC frames are downloaded once and the other stages run on the CPU.
 // The choice is logged as one line (describe_choice).
@@ -14,6 +15,7 @@
 
 #include "core/status.hpp"
 #include "io/media.hpp"
+#include "io/sink.hpp"
 #include "io/source.hpp"
 
 namespace ballcam::pipeline {
@@ -38,6 +40,14 @@ struct DevicePlan {
   // (host NV12 frames; tests without a GPU).
   bool reference = false;
 
+  // The video encoder (plan_encoder): libx264, or h264_nvenc / hevc_nvenc on
+  // a GPU with NVENC; `encoder_cuda_frames`: NVENC reads the zero-copy
+  // path's device pictures (nothing is downloaded). `encoder_note`: why
+  // --encoder auto did not take NVENC.
+  std::string encoder = "libx264";
+  bool encoder_cuda_frames = false;
+  std::string encoder_note;
+
   // The neural detector runs on libtorch CUDA (the zero-copy path on a GPU).
   bool detect_on_cuda() const { return zero_copy && !reference; }
 };
@@ -57,6 +67,17 @@ Result<DevicePlan> plan_reference_path(const std::string& detector);
 // config.gpu_reference_path, else plan_devices.
 Result<DevicePlan> plan_for(const PipelineConfig& config);
 
+// --encoder auto|libx264|h264_nvenc|hevc_nvenc for an out_w x out_h output,
+// after plan_for. auto: h264_nvenc when a GPU answered and it opens (taking
+// CUDA frames on the zero-copy path), else libx264. NVENC by name:
+// kInvalidArgument with --device cpu or gpu.reference_path, kUnavailable
+// (exit 5) when it does not open here.
+Status plan_encoder(Device device, const std::string& requested, int out_w, int out_h, DevicePlan& plan);
+
+// The encoder options of a plan: encoder, its input (NV12 on the zero-copy
+// path, host or device; yuv420p on the CPU path).
+io::VideoEncodeOptions encode_options_for(io::VideoEncodeOptions base, const DevicePlan& plan);
+
 // What ran, for summaries: "reference", "cuda" (zero copy), "cpu+nvdec" or "cpu".
 const char* path_name(const DevicePlan& plan, const io::StreamInfo& info);
 
@@ -64,9 +85,11 @@ const char* path_name(const DevicePlan& plan, const io::StreamInfo& info);
 io::SourceOptions source_options_for(io::SourceOptions base, const DevicePlan& plan);
 
 // The GPU path's frames for a zero-copy plan (the reference implementation
-// for plan.reference); null when the plan is not zero copy. When CUDA cannot
-// allocate them: kUnavailable for --device cuda; for auto the plan falls back
-// to the CPU pipeline (zero_copy false, the reason in zero_copy_note).
+// for plan.reference), keeping output pictures on the device for an NVENC
+// that takes CUDA frames; null when the plan is not zero copy. When CUDA
+// cannot allocate them: kUnavailable for --device cuda; for auto the plan
+// falls back to the CPU pipeline (zero_copy and encoder_cuda_frames false,
+// the reason in zero_copy_note).
 Result<std::unique_ptr<GpuFrames>> open_gpu_frames(Device device, DevicePlan& plan, int output_width_px,
                                                    int output_height_px);
 

@@ -13,12 +13,42 @@
 namespace ballcam::pipeline {
 namespace {
 
-// Device NV12 frames of one size, reused: a Frame's storage hands its
-// allocation back here when the last reference goes (any thread).
-class FramePool : public std::enable_shared_from_this<FramePool> {
+// An NV12 picture in one pinned host allocation (rows of exactly the width):
+// what the output pictures are downloaded into.
+class PinnedNv12Frame {
+ public:
+  static constexpr MemoryLocation kMemory = MemoryLocation::kHost;
+  static Result<PinnedNv12Frame> allocate(int width_px, int height_px) {
+    PinnedNv12Frame f;
+    const std::size_t luma = static_cast<std::size_t>(width_px) * static_cast<std::size_t>(height_px);
+    BALLCAM_ASSIGN_OR_RETURN(f.mem_, gpu::PinnedBuffer::allocate(luma * 3 / 2));
+    f.view_ = {f.mem_.get(), width_px, f.mem_.get() + luma, width_px, width_px, height_px};
+    return f;
+  }
+  gpu::Nv12MutView view() const { return view_; }
+
+ private:
+  gpu::PinnedBuffer mem_;
+  gpu::Nv12MutView view_{};
+};
+
+// Device NV12 frames (Y, then UV at pitch * height: the layout NVENC reads).
+struct DeviceFrameMem : gpu::DeviceNv12Frame {
+  static constexpr MemoryLocation kMemory = MemoryLocation::kCuda;
+  static Result<DeviceFrameMem> allocate(int width_px, int height_px) {
+    BALLCAM_ASSIGN_OR_RETURN(gpu::DeviceNv12Frame f, gpu::DeviceNv12Frame::allocate(width_px, height_px));
+    return DeviceFrameMem{std::move(f)};
+  }
+};
+
+// NV12 frames of one size, reused: a Frame's storage hands its allocation
+// back here when the last reference goes (any thread). Mem: DeviceFrameMem
+// or PinnedNv12Frame.
+template <typename Mem>
+class FramePool : public std::enable_shared_from_this<FramePool<Mem>> {
  public:
   Result<Frame> take(int width_px, int height_px) {
-    std::unique_ptr<gpu::DeviceNv12Frame> mem;
+    std::unique_ptr<Mem> mem;
     {
       std::lock_guard lock(mutex_);
       if (width_px != width_px_ || height_px != height_px_) {  // a live input changed size
@@ -32,23 +62,23 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
       }
     }
     if (!mem) {
-      BALLCAM_ASSIGN_OR_RETURN(gpu::DeviceNv12Frame f, gpu::DeviceNv12Frame::allocate(width_px, height_px));
-      mem = std::make_unique<gpu::DeviceNv12Frame>(std::move(f));
+      BALLCAM_ASSIGN_OR_RETURN(Mem f, Mem::allocate(width_px, height_px));
+      mem = std::make_unique<Mem>(std::move(f));
       allocated_.fetch_add(1);
     }
     const gpu::Nv12MutView v = mem->view();
     Frame out;
     out.format = PixelFormat::kNv12;
-    out.memory = MemoryLocation::kCuda;
+    out.memory = Mem::kMemory;
     out.width_px = width_px;
     out.height_px = height_px;
     out.planes[0] = v.y;
     out.strides[0] = v.y_pitch;
     out.planes[1] = v.uv;
     out.strides[1] = v.uv_pitch;
-    std::weak_ptr<FramePool> pool = weak_from_this();
+    std::weak_ptr<FramePool> pool = this->weak_from_this();
     out.storage = std::shared_ptr<void>(mem.release(), [pool](void* p) {
-      std::unique_ptr<gpu::DeviceNv12Frame> back(static_cast<gpu::DeviceNv12Frame*>(p));
+      std::unique_ptr<Mem> back(static_cast<Mem*>(p));
       if (auto alive = pool.lock()) alive->give_back(std::move(back));
     });
     return out;
@@ -57,7 +87,7 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   int allocated() const { return allocated_.load(); }
 
  private:
-  void give_back(std::unique_ptr<gpu::DeviceNv12Frame> mem) {
+  void give_back(std::unique_ptr<Mem> mem) {
     std::lock_guard lock(mutex_);
     const gpu::Nv12MutView v = mem->view();
     if (v.width_px == width_px_ && v.height_px == height_px_) free_.push_back(std::move(mem));
@@ -66,19 +96,25 @@ class FramePool : public std::enable_shared_from_this<FramePool> {
   std::mutex mutex_;
   int width_px_ = 0;
   int height_px_ = 0;
-  std::vector<std::unique_ptr<gpu::DeviceNv12Frame>> free_;
+  std::vector<std::unique_ptr<Mem>> free_;
   std::atomic<int> allocated_{0};
 };
 
+using DevicePool = FramePool<DeviceFrameMem>;
+using PinnedPool = FramePool<PinnedNv12Frame>;
+
 class CudaFrames final : public GpuFrames {
  public:
-  Status open(int out_w, int out_h) {
+  Status open(int out_w, int out_h, Output output) {
     BALLCAM_RETURN_IF_ERROR(check_nv12_size(out_w, out_h, "output", ErrorCode::kInvalidArgument));
+    out_w_ = out_w;
+    out_h_ = out_h;
+    output_ = output;
     BALLCAM_ASSIGN_OR_RETURN(copy_, gpu::Stream::create_blocking());
     BALLCAM_ASSIGN_OR_RETURN(render_, gpu::Stream::create());
-    BALLCAM_ASSIGN_OR_RETURN(out_, gpu::DeviceNv12Frame::allocate(out_w, out_h));
-    BALLCAM_ASSIGN_OR_RETURN(out_staging_,
-                             gpu::PinnedBuffer::allocate(static_cast<std::size_t>(out_w) * out_h * 3 / 2));
+    if (output == Output::kHost) {
+      BALLCAM_ASSIGN_OR_RETURN(out_, gpu::DeviceNv12Frame::allocate(out_w, out_h));
+    }
     return Status::Ok();
   }
 
@@ -120,21 +156,40 @@ class CudaFrames final : public GpuFrames {
     return out;
   }
 
-  Result<Frame> render(const Frame& src, const CropRect& crop, const std::optional<render::OverlayRing>& ring) override {
+  Result<Frame> render(const Frame& src, const CropRect& crop, const render::OverlayMarks* marks) override {
     if (src.memory != MemoryLocation::kCuda || src.format != PixelFormat::kNv12)
       return error(ErrorCode::kInvalidArgument, "GpuFrames::render wants a CUDA NV12 frame");
-    const gpu::Nv12MutView dst = out_.view();
+    Frame device;
+    gpu::Nv12MutView dst = out_.view();
+    if (output_ == Output::kDevice) {
+      BALLCAM_ASSIGN_OR_RETURN(device, out_pool_->take(out_w_, out_h_));
+      dst = gpu::nv12_mut_view(device);
+    }
     BALLCAM_RETURN_IF_ERROR(gpu::crop_resize_nv12(gpu::nv12_view(src), crop, dst, render_.get()));
-    if (ring) BALLCAM_RETURN_IF_ERROR(gpu::draw_ring_nv12(dst, gpu::ring_spec(*ring), render_.get()));
-    const int w = dst.width_px, h = dst.height_px;
-    gpu::Nv12MutView host{out_staging_.get(), w, out_staging_.get() + static_cast<std::size_t>(w) * h, w, w, h};
-    BALLCAM_RETURN_IF_ERROR(out_.download(host, render_.get()));
+    if (marks != nullptr) {
+      if (!marks->crosses.empty()) {
+        crosses_.clear();
+        for (const auto& c : marks->crosses) crosses_.push_back(gpu::cross_spec(c));
+        BALLCAM_RETURN_IF_ERROR(gpu::draw_crosses_nv12(dst, crosses_, render_.get()));
+      }
+      if (marks->ring) BALLCAM_RETURN_IF_ERROR(gpu::draw_ring_nv12(dst, gpu::ring_spec(*marks->ring), render_.get()));
+    }
+    Frame out;
+    if (output_ == Output::kDevice) {
+      out = std::move(device);  // NVENC reads it on its own; the kernels finish first (below)
+    } else {
+      BALLCAM_ASSIGN_OR_RETURN(out, download(gpu::as_const(dst)));
+    }
     BALLCAM_RETURN_IF_ERROR(render_.synchronize());
-    bytes_d2h_.fetch_add(static_cast<std::uint64_t>(w) * h * 3 / 2);
-    // NV12 -> the encoder's yuv420p (x264 takes either; the CPU stages after
-    // this point, the overlay's crosses and the gap slate, use yuv420p).
-    Frame out = yuv420p_from_nv12(host.y, w, host.uv, w, w, h);
     copy_timing(src, out);
+    return out;
+  }
+
+  Result<Frame> to_host(const Frame& picture) override {
+    if (picture.memory == MemoryLocation::kHost) return picture;
+    BALLCAM_ASSIGN_OR_RETURN(Frame out, download(gpu::nv12_view(picture)));
+    BALLCAM_RETURN_IF_ERROR(render_.synchronize());
+    copy_timing(picture, out);
     return out;
   }
 
@@ -143,23 +198,44 @@ class CudaFrames final : public GpuFrames {
   int pooled_frames() const override { return pool_->allocated(); }
 
  private:
-  std::shared_ptr<FramePool> pool_ = std::make_shared<FramePool>();
+  // Queues the download of a device picture into a pooled pinned frame on the
+  // render stream (the caller synchronises it).
+  Result<Frame> download(const gpu::Nv12View& device) {
+    BALLCAM_ASSIGN_OR_RETURN(Frame host, host_pool_->take(device.width_px, device.height_px));
+    const auto w = static_cast<std::size_t>(device.width_px);
+    const auto h = static_cast<std::size_t>(device.height_px);
+    BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.planes[0], static_cast<std::size_t>(host.strides[0]), device.y,
+                                         static_cast<std::size_t>(device.y_pitch), w, h, cudaMemcpyDeviceToHost,
+                                         render_.get()));
+    BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.planes[1], static_cast<std::size_t>(host.strides[1]), device.uv,
+                                         static_cast<std::size_t>(device.uv_pitch), w, h / 2, cudaMemcpyDeviceToHost,
+                                         render_.get()));
+    bytes_d2h_.fetch_add(w * h * 3 / 2);
+    return host;
+  }
+
+  std::shared_ptr<DevicePool> pool_ = std::make_shared<DevicePool>();      // adopted input frames
+  std::shared_ptr<DevicePool> out_pool_ = std::make_shared<DevicePool>();  // output pictures kept on the device
+  std::shared_ptr<PinnedPool> host_pool_ = std::make_shared<PinnedPool>(); // output pictures downloaded
+  int out_w_ = 0;
+  int out_h_ = 0;
+  Output output_ = Output::kHost;
   gpu::Stream copy_;    // adopt(): blocking, ordered after the decoder's copy
-  gpu::Stream render_;  // render(): crop, ring, download
-  gpu::DeviceNv12Frame out_;
-  gpu::PinnedBuffer out_staging_;
+  gpu::Stream render_;  // render(): crop, overlay, download
+  gpu::DeviceNv12Frame out_;  // Output::kHost: the picture before its download
   gpu::PinnedBuffer up_staging_;
+  std::vector<gpu::CrossSpec> crosses_;
   std::atomic<std::uint64_t> bytes_h2d_{0};
   std::atomic<std::uint64_t> bytes_d2h_{0};
 };
 
 }  // namespace
 
-Result<std::unique_ptr<GpuFrames>> GpuFrames::create(int output_width_px, int output_height_px) {
+Result<std::unique_ptr<GpuFrames>> GpuFrames::create(int output_width_px, int output_height_px, Output output) {
   if (gpu::cuda_device_count() == 0)
     return error(ErrorCode::kUnavailable, "no CUDA device opens here (driver or GPU missing)");
   auto frames = std::make_unique<CudaFrames>();
-  BALLCAM_RETURN_IF_ERROR(frames->open(output_width_px, output_height_px));
+  BALLCAM_RETURN_IF_ERROR(frames->open(output_width_px, output_height_px, output));
   return std::unique_ptr<GpuFrames>(std::move(frames));
 }
 

@@ -4,9 +4,11 @@
 //   source thread: adopt()   NVDEC surface --D2D--> a pooled device NV12 frame
 //                            (or a host frame NVDEC could not decode: one upload)
 //   analyse thread:          the detector reads the device frame (libtorch CUDA)
-//   render thread: render()  crop + resize (CUDA kernel), the overlay's ring
-//                            on the device, one download of the output picture
-//                            into pinned memory, handed on as host yuv420p
+//   render thread: render()  crop + resize (CUDA kernel), the overlay (crosses
+//                            and ring) on the device; then either one download
+//                            of the output picture into pooled pinned memory
+//                            (host NV12, for libx264), or none: the device NV12
+//                            picture goes to NVENC (Output::kDevice)
 //
 // Why adopt() copies: NVDEC has 32 decode surfaces, and the pipeline holds up
 // to 3 queues plus hindsight's 18 frames; a device-to-device copy (~3 MB at
@@ -36,12 +38,16 @@ namespace ballcam::pipeline {
 
 class GpuFrames {
  public:
+  // Where render() leaves the output picture: downloaded to host memory (an
+  // encoder on the CPU), or kept on the device (NVENC reads it there).
+  enum class Output : std::uint8_t { kHost, kDevice };
+
   // kUnavailable when this build has no CUDA kernels or no device opens.
-  static Result<std::unique_ptr<GpuFrames>> create(int output_width_px, int output_height_px);
+  static Result<std::unique_ptr<GpuFrames>> create(int output_width_px, int output_height_px, Output output);
   // The same contract on the CPU references (gpu/reference.hpp): frames are
-  // host NV12 (MemoryLocation::kHost); the byte counters count what the CUDA
-  // path would move. For tests; slow.
-  static Result<std::unique_ptr<GpuFrames>> create_reference(int output_width_px, int output_height_px);
+  // host NV12 (MemoryLocation::kHost) throughout; the byte counters count
+  // what the CUDA path would move. For tests; slow.
+  static Result<std::unique_ptr<GpuFrames>> create_reference(int output_width_px, int output_height_px, Output output);
   virtual ~GpuFrames() = default;
 
   // Source thread. An NVDEC frame (kNv12, kCuda) or a host yuv420p frame ->
@@ -49,9 +55,16 @@ class GpuFrames {
   virtual Result<Frame> adopt(Frame decoded) = 0;
 
   // Render thread. Crops `crop` out of the device frame, resizes it to the
-  // output size, paints `ring` when given, downloads the picture and returns
-  // it as a host yuv420p frame (pts and index of `src`).
-  virtual Result<Frame> render(const Frame& src, const CropRect& crop, const std::optional<render::OverlayRing>& ring) = 0;
+  // output size, paints `marks` when given (crosses, then the ring) and
+  // returns the NV12 picture (pts and index of `src`): a pooled pinned host
+  // frame (Output::kHost), or a pooled device frame whose kernels have
+  // finished (Output::kDevice). The pools take pictures back when the last
+  // reference goes, so encoders may hold them.
+  virtual Result<Frame> render(const Frame& src, const CropRect& crop, const render::OverlayMarks* marks) = 0;
+
+  // Render thread. An output picture as a host NV12 frame: a device one is
+  // downloaded (counted), a host one returned as it is. The live preview.
+  virtual Result<Frame> to_host(const Frame& picture) = 0;
 
   virtual std::uint64_t bytes_host_to_device() const = 0;
   virtual std::uint64_t bytes_device_to_host() const = 0;
@@ -59,10 +72,8 @@ class GpuFrames {
   virtual int pooled_frames() const = 0;
 };
 
-// Host picture conversions both implementations use: the output's NV12 ->
-// a new yuv420p frame; a yuv420p frame -> NV12 planes (the upload staging).
-Frame yuv420p_from_nv12(const std::uint8_t* y, int y_pitch, const std::uint8_t* uv, int uv_pitch, int width_px,
-                        int height_px);
+// A yuv420p frame -> NV12 planes (the upload staging of frames NVDEC did not
+// decode; both implementations).
 void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint8_t* uv, int uv_pitch);
 
 // `to` takes `from`'s pts, index and arrival time (a picture made from it).

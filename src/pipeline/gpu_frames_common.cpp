@@ -1,32 +1,15 @@
-// Host conversions shared by both GpuFrames implementations, and the
+// Host helpers shared by both GpuFrames implementations, and the
 // reference implementation: the GPU path's stages on the kernels' CPU
 // references (gpu/reference.hpp), so its wiring runs in tests without a GPU.
 #include <atomic>
 #include <cstring>
+#include <vector>
 
 #include "gpu/frame_view.hpp"
 #include "gpu/reference.hpp"
 #include "pipeline/gpu_frames.hpp"
 
 namespace ballcam::pipeline {
-
-Frame yuv420p_from_nv12(const std::uint8_t* y, int y_pitch, const std::uint8_t* uv, int uv_pitch, int width_px,
-                        int height_px) {
-  Frame out = Frame::allocate(PixelFormat::kYuv420p, width_px, height_px);
-  for (int r = 0; r < height_px; ++r)
-    std::memcpy(out.planes[0] + static_cast<std::ptrdiff_t>(r) * out.strides[0], y + static_cast<std::ptrdiff_t>(r) * y_pitch,
-                static_cast<std::size_t>(width_px));
-  for (int r = 0; r < height_px / 2; ++r) {
-    const std::uint8_t* row = uv + static_cast<std::ptrdiff_t>(r) * uv_pitch;
-    std::uint8_t* u = out.planes[1] + static_cast<std::ptrdiff_t>(r) * out.strides[1];
-    std::uint8_t* v = out.planes[2] + static_cast<std::ptrdiff_t>(r) * out.strides[2];
-    for (int c = 0; c < width_px / 2; ++c) {
-      u[c] = row[2 * c];
-      v[c] = row[2 * c + 1];
-    }
-  }
-  return out;
-}
 
 void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint8_t* uv, int uv_pitch) {
   for (int r = 0; r < yuv.height_px; ++r)
@@ -59,7 +42,7 @@ namespace {
 
 class ReferenceFrames final : public GpuFrames {
  public:
-  ReferenceFrames(int out_w, int out_h) : out_w_(out_w), out_h_(out_h) {}
+  ReferenceFrames(int out_w, int out_h, Output output) : out_w_(out_w), out_h_(out_h), output_(output) {}
 
   Result<Frame> adopt(Frame decoded) override {
     BALLCAM_RETURN_IF_ERROR(check_nv12_size(decoded.width_px, decoded.height_px, "frame", ErrorCode::kInputError));
@@ -72,17 +55,26 @@ class ReferenceFrames final : public GpuFrames {
     return out;
   }
 
-  Result<Frame> render(const Frame& src, const CropRect& crop, const std::optional<render::OverlayRing>& ring) override {
+  Result<Frame> render(const Frame& src, const CropRect& crop, const render::OverlayMarks* marks) override {
     if (src.memory != MemoryLocation::kHost || src.format != PixelFormat::kNv12)
       return error(ErrorCode::kInvalidArgument, "the reference GPU path renders host NV12 frames");
     Frame out = Frame::allocate(PixelFormat::kNv12, out_w_, out_h_);
     const gpu::Nv12MutView dst = gpu::nv12_mut_view(out);
     gpu::ref::crop_resize_nv12(gpu::nv12_view(src), crop, dst);
-    if (ring) gpu::ref::draw_ring_nv12(dst, gpu::ring_spec(*ring));
-    bytes_d2h_ += static_cast<std::uint64_t>(out_w_) * out_h_ * 3 / 2;  // the CUDA path's download
-    Frame yuv = yuv420p_from_nv12(out.planes[0], out.strides[0], out.planes[1], out.strides[1], out_w_, out_h_);
-    copy_timing(src, yuv);
-    return yuv;
+    if (marks != nullptr) {
+      std::vector<gpu::CrossSpec> crosses;
+      for (const auto& c : marks->crosses) crosses.push_back(gpu::cross_spec(c));
+      gpu::ref::draw_crosses_nv12(dst, crosses);
+      if (marks->ring) gpu::ref::draw_ring_nv12(dst, gpu::ring_spec(*marks->ring));
+    }
+    if (output_ == Output::kHost) bytes_d2h_ += static_cast<std::uint64_t>(out_w_) * out_h_ * 3 / 2;  // the CUDA path's download
+    copy_timing(src, out);
+    return out;
+  }
+
+  Result<Frame> to_host(const Frame& picture) override {
+    if (output_ == Output::kDevice) bytes_d2h_ += static_cast<std::uint64_t>(out_w_) * out_h_ * 3 / 2;
+    return picture;
   }
 
   std::uint64_t bytes_host_to_device() const override { return bytes_h2d_; }
@@ -91,15 +83,17 @@ class ReferenceFrames final : public GpuFrames {
 
  private:
   int out_w_, out_h_;
+  Output output_;
   std::atomic<std::uint64_t> bytes_h2d_{0};  // adopt(): source thread
   std::atomic<std::uint64_t> bytes_d2h_{0};  // render(): render thread
 };
 
 }  // namespace
 
-Result<std::unique_ptr<GpuFrames>> GpuFrames::create_reference(int output_width_px, int output_height_px) {
+Result<std::unique_ptr<GpuFrames>> GpuFrames::create_reference(int output_width_px, int output_height_px,
+                                                               Output output) {
   BALLCAM_RETURN_IF_ERROR(check_nv12_size(output_width_px, output_height_px, "output", ErrorCode::kInvalidArgument));
-  return std::unique_ptr<GpuFrames>(std::make_unique<ReferenceFrames>(output_width_px, output_height_px));
+  return std::unique_ptr<GpuFrames>(std::make_unique<ReferenceFrames>(output_width_px, output_height_px, output));
 }
 
 }  // namespace ballcam::pipeline

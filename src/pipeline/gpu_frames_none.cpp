@@ -4,7 +4,7 @@
 
 namespace ballcam::pipeline {
 
-Result<std::unique_ptr<GpuFrames>> GpuFrames::create(int /*output_width_px*/, int /*output_height_px*/) {
+Result<std::unique_ptr<GpuFrames>> GpuFrames::create(int /*output_width_px*/, int /*output_height_px*/, Output /*output*/) {
   return error(ErrorCode::kUnavailable, "this build has no CUDA kernels (configured without a CUDA toolkit)");
 }
 

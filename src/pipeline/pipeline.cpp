@@ -57,6 +57,9 @@ struct Pipeline::Impl {
         live_rendered(1, OverflowPolicy::kBlock) {}
 
   // Built in open(), used by the stage threads.
+  // The zero-copy path (device plan); null on the CPU path. First, so it
+  // goes last: an NVENC sink holds its device pictures until it is closed.
+  std::unique_ptr<GpuFrames> gpu_frames;
   std::unique_ptr<io::Source> source;
   std::unique_ptr<io::Sink> sink;
   std::unique_ptr<io::Sink> record;  // --record: a local file beside the main output
@@ -64,7 +67,6 @@ struct Pipeline::Impl {
   std::unique_ptr<BallTracker> tracker;
   std::unique_ptr<VirtualCamera> camera;
   std::unique_ptr<render::CropScaler> scaler;
-  std::unique_ptr<GpuFrames> gpu_frames;  // the zero-copy path (device plan); null on the CPU path
   std::ofstream track_out;
 
   BoundedQueue<Frame> frames;
@@ -160,6 +162,8 @@ Status Pipeline::run() {
     if (!p.ok()) return p.status();
     plan = std::move(p).value();
   }
+  BALLCAM_RETURN_IF_ERROR(plan_encoder(config_.device, config_.encoder, config_.camera.output_width_px,
+                                       config_.camera.output_height_px, plan));
   {
     auto g = open_gpu_frames(config_.device, plan, config_.camera.output_width_px, config_.camera.output_height_px);
     if (!g.ok()) return g.status();
@@ -214,6 +218,7 @@ Status Pipeline::run() {
   }
 
   io::SinkOptions sink_options = config_.sink;
+  sink_options.video = encode_options_for(sink_options.video, plan);
   sink_options.video.width_px = config_.camera.output_width_px;
   sink_options.video.height_px = config_.camera.output_height_px;
   if (info.frame_rate.num > 0 && info.frame_rate.den > 0) sink_options.video.frame_rate = info.frame_rate;
@@ -413,17 +418,16 @@ Status Pipeline::run() {
       {
         metrics::ScopedTimer timer(render_stats);
         if (im.gpu_frames) {
-          // Crop and the tracker's ring on the GPU, one download; the
-          // detection crosses are drawn on the downloaded picture.
-          auto r = im.gpu_frames->render(a->frame, a->crop,
-                                         config_.overlay ? render::overlay_ring(out_w, out_h, a->crop, a->track)
-                                                         : std::nullopt);
+          // Crop and overlay on the GPU; the picture is downloaded once, or
+          // stays on the device for NVENC.
+          std::optional<render::OverlayMarks> marks;
+          if (config_.overlay) marks = render::overlay_marks(out_w, out_h, a->crop, a->track, a->detections);
+          auto r = im.gpu_frames->render(a->frame, a->crop, marks ? &*marks : nullptr);
           if (!r.ok()) {
             im.fail(r.status().with_context("GPU render"));
             break;
           }
           out = std::move(r).value();
-          if (config_.overlay) render::draw_detections(out, a->crop, a->detections);
         } else {
           out = im.scaler->render(a->frame, a->crop);
           out.arrival_ns = a->frame.arrival_ns;
@@ -431,7 +435,18 @@ Status Pipeline::run() {
         }
       }
       a->frame = Frame{};  // release the decoder's picture early
-      if (on_output_frame) on_output_frame(out, a->track, a->crop);
+      if (on_output_frame) {
+        if (out.memory == MemoryLocation::kCuda) {  // NVENC's picture: the preview gets a host copy
+          auto host = im.gpu_frames->to_host(out);
+          if (!host.ok()) {
+            im.fail(host.status().with_context("preview download"));
+            break;
+          }
+          on_output_frame(*host, a->track, a->crop);
+        } else {
+          on_output_frame(out, a->track, a->crop);
+        }
+      }
       if (!rendered_q.push(std::move(out))) break;
     }
     rendered_q.close();
@@ -668,6 +683,7 @@ Status Pipeline::run() {
                     {"detector", im.detector->name()},
                     {"timeline", std::move(timeline)},
                     {"device", path_name(plan, info)},
+                    {"encoder", plan.encoder + (plan.encoder_cuda_frames ? " (CUDA frames)" : "")},
                     {"decoder", info.decoder}};
   if (gpu_util_samples > 0) summary_.extra["gpu_utilisation_mean_percent"] = gpu_util_sum / gpu_util_samples;
   if (!config_.metrics_json.empty()) {

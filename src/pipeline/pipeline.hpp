@@ -53,6 +53,10 @@ struct PipelineConfig {
   // Video decode: auto = NVDEC when --device is not cpu and the GPU's NVDEC
   // takes the stream, else libavcodec (pipeline/device_choice.hpp).
   io::DecodeMode decode = io::DecodeMode::kAuto;
+  // Video encoder: auto = h264_nvenc when the GPU has NVENC (fed device
+  // pictures on the zero-copy path), else libx264; or libx264, h264_nvenc,
+  // hevc_nvenc by name (pipeline/device_choice.hpp).
+  std::string encoder = "auto";
   // Tests: run the zero-copy GPU path's stages on their CPU references
   // (pipeline/gpu_frames.hpp) instead of choosing a device.
   bool gpu_reference_path = false;

@@ -56,6 +56,8 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   keep = std::max(1, keep);
   StageBench bench;
   BALLCAM_ASSIGN_OR_RETURN(DevicePlan plan, plan_for(config));
+  BALLCAM_RETURN_IF_ERROR(
+      plan_encoder(config.device, config.encoder, config.camera.output_width_px, config.camera.output_height_px, plan));
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<GpuFrames> gpu,
                            open_gpu_frames(config.device, plan, config.camera.output_width_px,
                                            config.camera.output_height_px));
@@ -120,7 +122,7 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
                           (info.height_px - ch) * 0.5, cw, ch};
       Frame out;
       if (gpu) {
-        BALLCAM_ASSIGN_OR_RETURN(out, gpu->render(src, crop, std::nullopt));
+        BALLCAM_ASSIGN_OR_RETURN(out, gpu->render(src, crop, nullptr));
       } else {
         out = scaler.render(src, crop);
       }
@@ -132,9 +134,10 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   }
   kept.clear();  // the device frames go back to the pool
 
-  // --- encode: libx264 + mux to a scratch file ------------------------------------
+  // --- encode: the plan's encoder + mux to a scratch file ---------------------------
   {
     io::SinkOptions sink = config.sink;
+    sink.video = encode_options_for(sink.video, plan);
     sink.url = scratch_path;
     sink.format.clear();
     sink.audio = io::AudioPolicy::kNone;

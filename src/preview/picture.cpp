@@ -61,6 +61,7 @@ struct PictureEncoder::Impl {
   Frame scaled;
   int src_w = 0;
   int src_h = 0;
+  PixelFormat src_format = PixelFormat::kYuv420p;
   std::int64_t pts = 0;
 };
 
@@ -71,17 +72,19 @@ PictureEncoder::~PictureEncoder() = default;
 
 Result<std::vector<std::uint8_t>> PictureEncoder::encode(const Frame& frame, const TrackState& track,
                                                          const CropRect& crop) {
-  if (frame.empty() || frame.memory != MemoryLocation::kHost || frame.format != PixelFormat::kYuv420p ||
-      frame.width_px < 2 || frame.height_px < 2) {
-    return error(ErrorCode::kInvalidArgument, "preview: needs a host yuv420p frame");
+  if (frame.empty() || frame.memory != MemoryLocation::kHost ||
+      (frame.format != PixelFormat::kYuv420p && frame.format != PixelFormat::kNv12) || frame.width_px < 2 ||
+      frame.height_px < 2) {
+    return error(ErrorCode::kInvalidArgument, "preview: needs a host yuv420p or nv12 frame");
   }
   Impl& im = *impl_;
   // (Re)configure on the first frame and when the output size changes.
-  if (frame.width_px != im.src_w || frame.height_px != im.src_h || !im.codec) {
+  if (frame.width_px != im.src_w || frame.height_px != im.src_h || frame.format != im.src_format || !im.codec) {
     const int w = std::min(width_px_, frame.width_px & ~1);
     const int h = std::max(2, static_cast<int>(std::lround(static_cast<double>(w) * frame.height_px /
                                                            frame.width_px / 2.0)) * 2);
-    im.sws.reset(sws_getContext(frame.width_px, frame.height_px, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_YUV420P,
+    const AVPixelFormat from = frame.format == PixelFormat::kNv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P;
+    im.sws.reset(sws_getContext(frame.width_px, frame.height_px, from, w, h, AV_PIX_FMT_YUV420P,
                                 SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!im.sws) return error(ErrorCode::kInternal, "preview: swscale context");
     // Video range in, full (JPEG) range out: the layout of yuvj420p.
@@ -111,6 +114,7 @@ Result<std::vector<std::uint8_t>> PictureEncoder::encode(const Frame& frame, con
     im.scaled = Frame::allocate(PixelFormat::kYuv420p, w, h);
     im.src_w = frame.width_px;
     im.src_h = frame.height_px;
+    im.src_format = frame.format;
     out_w_ = w;
     out_h_ = h;
   }

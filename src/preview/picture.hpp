@@ -30,7 +30,7 @@ class PictureEncoder {
   PictureEncoder(const PictureEncoder&) = delete;
   PictureEncoder& operator=(const PictureEncoder&) = delete;
 
-  // `frame`: host yuv420p. Returns the JPEG bytes.
+  // `frame`: host yuv420p or NV12 (the GPU path). Returns the JPEG bytes.
   Result<std::vector<std::uint8_t>> encode(const Frame& frame, const TrackState& track, const CropRect& crop);
 
   int last_width_px() const { return out_w_; }

@@ -273,7 +273,9 @@ void PreviewServer::push(const Frame& frame, const TrackState& track, const Crop
   Impl& im = *impl_;
   const std::int64_t now = now_ns();
   if (now < im.next_accept_ns.load(std::memory_order_relaxed)) return;
-  if (frame.empty() || frame.memory != MemoryLocation::kHost || frame.format != PixelFormat::kYuv420p) return;
+  if (frame.empty() || frame.memory != MemoryLocation::kHost ||
+      (frame.format != PixelFormat::kYuv420p && frame.format != PixelFormat::kNv12))
+    return;
   // Never wait: if the worker is swapping right now, try the next frame.
   std::unique_lock lock(im.pending_mutex, std::try_to_lock);
   if (!lock.owns_lock()) return;

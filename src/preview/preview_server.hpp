@@ -66,7 +66,7 @@ class PreviewServer {
   int port() const { return port_; }
 
   // Any thread; never blocks on encoding or clients (see the file comment).
-  // `frame` is a host yuv420p picture (the output); `crop` is the source
+  // `frame` is a host yuv420p or NV12 picture (the output); `crop` is the source
   // rectangle it shows and `track` is in source pixels, so the ball mark is
   // placed at (track.position - crop.xy) * frame.width / crop.w.
   void push(const Frame& frame, const TrackState& track, const CropRect& crop);

@@ -196,6 +196,20 @@ TEST_F(FootAndBallRun, GpuPathOnItsReferencesMatchesTheCpuPath) {
   EXPECT_EQ(c["bytes_device_to_host"].get<std::uint64_t>(), kFrames * out_w * out_h * 3 / 2);
   EXPECT_EQ(cpu_metrics["counters"]["bytes_device_to_host"].get<std::uint64_t>(), 0u);
   EXPECT_EQ(cpu_metrics["device"], "cpu");
+  // The pictures: the GPU path hands libx264 NV12 with the overlay (crosses,
+  // then ring) painted by the kernels' references; the CPU path yuv420p
+  // painted by render/. Same crop, same marks: the encodes differ only by
+  // the resampler's rounding and x264's decisions.
+  EXPECT_EQ(ref_metrics["encoder"], "libx264");
+  ProcessResult psnr = run_process({"ffmpeg", "-hide_banner", "-nostats", "-i", path("reference.mp4"), "-i",
+                                    path("cpu.mp4"), "-lavfi", "psnr", "-f", "null", "-"});
+  ASSERT_EQ(psnr.exit_code, 0) << psnr.err;
+  const auto at = psnr.err.find("average:");
+  ASSERT_NE(at, std::string::npos) << psnr.err;
+  const std::string avg = psnr.err.substr(at + 8, psnr.err.find(' ', at + 8) - at - 8);
+  const double db = avg == "inf" ? 1e9 : std::stod(avg);
+  std::printf("[ GPU path on references ] output PSNR vs the CPU path: %s dB\n", avg.c_str());
+  EXPECT_GE(db, 45.0);
 }
 
 TEST_F(FootAndBallRun, GpuReferencePathWantsANeuralDetector) {
