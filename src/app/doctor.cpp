@@ -161,8 +161,16 @@ int run_doctor(const DoctorOptions& options) {
     if (!torch_cuda) torch.detail = torch_note;
     std::printf("  [%s] %-18s %s\n", mark(torch), "libtorch CUDA", torch.detail.c_str());
     if (probe.has_gpu()) {
-      const Status st = io::try_open_encoder("h264_nvenc", 1280, 720);
-      nvenc = {st.ok(), st.ok() ? "h264_nvenc opens at 1280x720" : st.message()};
+      // What the zero-copy path opens (CUDA frames), per codec.
+      std::vector<std::string> opened, failed;
+      for (const char* name : {"h264_nvenc", "hevc_nvenc"}) {
+        const Status st = io::try_open_encoder(name, 1280, 720, /*cuda_frames=*/true);
+        (st.ok() ? opened : failed).push_back(st.ok() ? std::string(name) : st.message());
+      }
+      nvenc.ok = !opened.empty() && opened.front() == "h264_nvenc";
+      nvenc.detail = opened.empty() ? failed.front()
+                                    : join(opened) + " open at 1280x720 with CUDA frames" +
+                                          (failed.empty() ? "" : "; " + failed.front());
     } else {
       nvenc = {false, "skipped: " + probe.driver_error};
     }
@@ -173,8 +181,8 @@ int run_doctor(const DoctorOptions& options) {
   // --device cuda needs a GPU and NVDEC. The zero-copy path (frames kept on
   // the GPU, a neural detector on libtorch CUDA, crop on the GPU) also needs
   // the kernels and libtorch CUDA; without them the classical detector still
-  // runs with NVDEC decode. NVENC is reported, not used: the output is
-  // encoded with libx264 (data-centre GPUs have no NVENC).
+  // runs with NVDEC decode. NVENC, where it opens, encodes (--encoder auto);
+  // otherwise libx264 (data-centre GPUs have no NVENC).
   const bool cpu_ok = !options.self_test || (x264.ok && cpu_decode.ok);
   const bool gpu_ok = probe.has_gpu() && (!options.self_test || nvdec.ok);
 #if defined(BALLCAM_HAVE_CUDA_KERNELS)
@@ -190,8 +198,13 @@ int run_doctor(const DoctorOptions& options) {
                                     : options.self_test && !torch.ok        ? "libtorch CUDA self-test failed"
                                                                             : "";
   const std::string gpu_path =
-      zero_copy_ok ? "NVDEC decode; footandball/rfdetr on libtorch CUDA with frames kept on the GPU, crop on the GPU, "
-                     "output downloaded and encoded with libx264; the classical detector with NVDEC decode and CPU stages"
+      zero_copy_ok ? std::string("NVDEC decode; footandball/rfdetr on libtorch CUDA with frames kept on the GPU, crop on "
+                                 "the GPU, ") +
+                         (nvenc.ok ? "encoded by h264_nvenc from device memory"
+                                   : options.self_test ? "output downloaded and encoded with libx264 (no NVENC)"
+                                                       : "encoded by h264_nvenc where it opens, else libx264 on the "
+                                                         "downloaded output") +
+                         "; the classical detector with NVDEC decode and CPU stages"
                    : "NVDEC decode with CPU stages (the classical detector); footandball/rfdetr cannot run on CUDA here: " +
                          zero_copy_why;
   std::printf("\n");

@@ -98,13 +98,17 @@ Status plan_encoder(Device device, const std::string& requested, int out_w, int 
     why_not = "gpu.reference_path runs without a GPU";
   } else if (device == Device::kCpu) {
     why_not = "--device cpu";
-  } else if (!plan.gpu) {
-    why_not = plan.no_gpu_reason;
   }
-  if (!why_not.empty()) {
-    if (named) return error(ErrorCode::kInvalidArgument, "--encoder " + requested + " needs a GPU (" + why_not + ")");
+  if (!why_not.empty()) {  // a contradiction in the options
+    if (named) return error(ErrorCode::kInvalidArgument, "--encoder " + requested + " needs a GPU, but " + why_not);
     plan.encoder_note = why_not;
     return Status::Ok();
+  }
+  if (!plan.gpu) {  // what this machine lacks
+    if (named)
+      return error(ErrorCode::kUnavailable,
+                   "--encoder " + requested + ": " + plan.no_gpu_reason + "; use --encoder libx264 or auto");
+    return Status::Ok();  // the device line already says why there is no GPU
   }
   const std::string name = named ? requested : "h264_nvenc";
   const Status opens = io::try_open_encoder(name, out_w, out_h, plan.zero_copy);

@@ -71,7 +71,7 @@ Result<DevicePlan> plan_for(const PipelineConfig& config);
 // after plan_for. auto: h264_nvenc when a GPU answered and it opens (taking
 // CUDA frames on the zero-copy path), else libx264. NVENC by name:
 // kInvalidArgument with --device cpu or gpu.reference_path, kUnavailable
-// (exit 5) when it does not open here.
+// (exit 5) when no GPU answers or it does not open here.
 Status plan_encoder(Device device, const std::string& requested, int out_w, int out_h, DevicePlan& plan);
 
 // The encoder options of a plan: encoder, its input (NV12 on the zero-copy

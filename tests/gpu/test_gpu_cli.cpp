@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -104,6 +105,41 @@ TEST_F(GpuCli, CudaAndNvdecNeedAGpu) {
     EXPECT_NE(nvdec.err.find("--decode nvdec: "), std::string::npos) << nvdec.err;
     EXPECT_FALSE(fs::exists(out("nvdec.mp4")));
   }
+}
+
+// --encoder: auto says in the device line which encoder and why; NVENC by
+// name runs where it opens (a T4/L4) and elsewhere (no GPU here; an H100 has
+// no NVENC engine) stops with exit 5 and one line, leaving no output; with
+// --device cpu it is a contradiction (exit 2).
+TEST_F(GpuCli, EncoderChoice) {
+  const ProcessResult autod = ballcam({"run", "-i", clip_, "-o", out("enc_auto.mp4"), "--metrics-json",
+                                       out("enc_auto.json")});
+  ASSERT_EQ(autod.exit_code, 0) << autod.err;
+  EXPECT_TRUE(autod.err.find("encode libx264") != std::string::npos ||
+              autod.err.find("encode h264_nvenc") != std::string::npos)
+      << autod.err;
+
+  const ProcessResult nvenc = ballcam({"run", "-i", clip_, "-o", out("enc_nvenc.mp4"), "--encoder", "h264_nvenc",
+                                       "--metrics-json", out("enc_nvenc.json")});
+  if (nvenc.exit_code == 0) {
+    EXPECT_TRUE(fs::exists(out("enc_nvenc.mp4")));
+    std::printf("h264_nvenc opened here and encoded the clip\n");
+  } else {
+    EXPECT_EQ(nvenc.exit_code, 5) << nvenc.err;
+    EXPECT_NE(nvenc.err.find("--encoder h264_nvenc: "), std::string::npos) << nvenc.err;
+    EXPECT_NE(nvenc.err.find("use --encoder libx264 or auto"), std::string::npos) << nvenc.err;
+    EXPECT_FALSE(fs::exists(out("enc_nvenc.mp4")));
+  }
+
+  const ProcessResult cpu = ballcam({"run", "-i", clip_, "-o", out("enc_cpu.mp4"), "--device", "cpu", "--encoder",
+                                     "hevc_nvenc"});
+  EXPECT_EQ(cpu.exit_code, 2) << cpu.err;
+  EXPECT_NE(cpu.err.find("needs a GPU, but --device cpu"), std::string::npos) << cpu.err;
+  EXPECT_FALSE(fs::exists(out("enc_cpu.mp4")));
+
+  const ProcessResult bad = ballcam({"run", "-i", clip_, "-o", out("enc_bad.mp4"), "--encoder", "libx265"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("encoder"), std::string::npos) << bad.err;
 }
 
 TEST_F(GpuCli, BadDecodeValueIsAUsageError) {
