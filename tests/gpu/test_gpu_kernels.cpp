@@ -14,6 +14,7 @@
 #include "gpu/cuda_raii.hpp"
 #include "gpu/kernels.hpp"
 #include "gpu/reference.hpp"
+#include "device_test_util.hpp"
 #include "gpu_test.hpp"
 #include "nv12_fixtures.hpp"
 
@@ -23,47 +24,14 @@ namespace {
 using testing::HostNv12;
 using testing::max_abs_diff;
 using testing::random_nv12;
+using testing::have_device;
+using testing::no_device_reason;
 using testing::structured_nv12;
 
-bool have_device() {
-  static const bool yes = cuda_device_count() > 0;
-  return yes;
-}
-
-// scripts/device-check.sh sets this: there, "no device" is a failure, not a skip.
-bool device_required() {
-  const char* env = std::getenv("BALLCAM_GPU_REQUIRE_DEVICE");
-  return env != nullptr && std::string(env) == "1";
-}
-
-std::string no_device_reason() {
-  int count = 0;
-  const cudaError_t err = cudaGetDeviceCount(&count);
-  (void)cudaGetLastError();
-  return err == cudaSuccess ? "no CUDA device here (0 devices)"
-                            : std::string("no CUDA device here: ") + cudaGetErrorName(err) + " (" +
-                                  cudaGetErrorString(err) + ")";
-}
-
-#define SKIP_WITHOUT_DEVICE() \
-  if (!have_device()) GTEST_SKIP() << no_device_reason()
-
 TEST(GpuDevice, OpensWhenRequired) {
-  if (!device_required()) GTEST_SKIP() << "BALLCAM_GPU_REQUIRE_DEVICE is not 1";
+  if (!testing::device_required()) GTEST_SKIP() << "BALLCAM_GPU_REQUIRE_DEVICE is not 1";
   EXPECT_TRUE(have_device()) << no_device_reason();
 }
-
-#define ASSERT_OK(expr)                                       \
-  do {                                                        \
-    const ::ballcam::Status _st = (expr);                     \
-    ASSERT_TRUE(_st.ok()) << _st.to_string();                 \
-  } while (0)
-
-// Unwrap a Result in a test; fails the test (and returns) on error.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                         \
-  auto BALLCAM_CONCAT(_res_, __LINE__) = (expr);                \
-  ASSERT_TRUE(BALLCAM_CONCAT(_res_, __LINE__).ok()) << BALLCAM_CONCAT(_res_, __LINE__).status().to_string(); \
-  lhs = std::move(BALLCAM_CONCAT(_res_, __LINE__)).value()
 
 std::vector<RoiF> tiles(int frame_w, int frame_h, int cols, int rows) {
   std::vector<RoiF> out;
@@ -384,7 +352,7 @@ Result<std::vector<PerfRow>> measure(int iters) {
 int run_perf(const char* out_path) {
   if (!have_device()) {
     std::printf("perf: %s; nothing measured\n", no_device_reason().c_str());
-    return device_required() ? 1 : 0;
+    return testing::device_required() ? 1 : 0;
   }
   cudaDeviceProp prop{};
   (void)cudaGetDeviceProperties(&prop, 0);

@@ -113,3 +113,9 @@ inline int run_all() {
 #define EXPECT_NEAR(a, b, tol)                                                                      \
   BCSHIM_CHECK_(std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= (tol),                \
                 "EXPECT_NEAR(" #a ", " #b ", " #tol ") " + ::bcshim::pair_text((a), (b)), )
+#define EXPECT_NE(a, b) BCSHIM_CHECK_((a) != (b), "EXPECT_NE(" #a ", " #b ") " + ::bcshim::pair_text((a), (b)), )
+#define EXPECT_GE(a, b) BCSHIM_CHECK_((a) >= (b), "EXPECT_GE(" #a ", " #b ") " + ::bcshim::pair_text((a), (b)), )
+#define EXPECT_GT(a, b) BCSHIM_CHECK_((a) > (b), "EXPECT_GT(" #a ", " #b ") " + ::bcshim::pair_text((a), (b)), )
+#define ASSERT_LT(a, b) \
+  BCSHIM_CHECK_((a) < (b), "ASSERT_LT(" #a ", " #b ") " + ::bcshim::pair_text((a), (b)), return)
+#define ADD_FAILURE() BCSHIM_REPORT_(::bcshim::Kind::kFailure, "ADD_FAILURE()")

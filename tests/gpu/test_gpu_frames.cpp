@@ -1,0 +1,104 @@
+// The zero-copy path's frames (pipeline/GpuFrames) on CUDA against the same
+// stages on the kernels' CPU references: a host yuv420p frame uploaded
+// (adopt), cropped, resized and marked (render) gives the same bytes, with
+// the output kept on the device (for NVENC) or downloaded (for libx264), and
+// the same bytes counted. Skips without a device.
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "core/frame.hpp"
+#include "device_test_util.hpp"
+#include "gpu_test.hpp"
+#include "nv12_fixtures.hpp"
+#include "pipeline/gpu_frames.hpp"
+#include "render/overlay.hpp"
+
+namespace ballcam::pipeline {
+namespace {
+
+// A structured 1280x720 picture as a host yuv420p frame (what CPU decode gives).
+Frame test_picture() {
+  gpu::testing::HostNv12 nv = gpu::testing::structured_nv12(1280, 720);
+  Frame f = Frame::allocate(PixelFormat::kYuv420p, 1280, 720);
+  for (int r = 0; r < 720; ++r)
+    for (int c = 0; c < 1280; ++c) f.planes[0][r * f.strides[0] + c] = nv.y(c, r);
+  for (int r = 0; r < 360; ++r)
+    for (int c = 0; c < 640; ++c) {
+      f.planes[1][r * f.strides[1] + c] = nv.uv(c, r, 0);
+      f.planes[2][r * f.strides[2] + c] = nv.uv(c, r, 1);
+    }
+  f.pts_us = 120000;
+  f.index = 3;
+  return f;
+}
+
+int worst_nv12_diff(const Frame& a, const Frame& b) {
+  int worst = 0;
+  for (int r = 0; r < a.height_px; ++r)
+    for (int c = 0; c < a.width_px; ++c)
+      worst = std::max(worst, std::abs(int{a.planes[0][r * a.strides[0] + c]} - int{b.planes[0][r * b.strides[0] + c]}));
+  for (int r = 0; r < a.height_px / 2; ++r)
+    for (int c = 0; c < a.width_px; ++c)
+      worst = std::max(worst, std::abs(int{a.planes[1][r * a.strides[1] + c]} - int{b.planes[1][r * b.strides[1] + c]}));
+  return worst;
+}
+
+TEST(GpuFramesCuda, MatchesTheReferenceOnHostAndDeviceOutput) {
+  SKIP_WITHOUT_DEVICE();
+  const Frame picture = test_picture();
+  const CropRect crop{301.25, 117.5, 853.3, 480.0};
+  render::OverlayMarks marks;
+  marks.crosses = {{100, 80, 6, 170, 166, 16}, {104, 80, 6, 20, 30, 40}, {-3, 200, 6, 170, 166, 16}};
+  marks.ring = render::OverlayRing{320.4, 180.2, 24.0, 3.0, 150, 44, 21};
+  for (const auto output : {GpuFrames::Output::kHost, GpuFrames::Output::kDevice}) {
+    ASSERT_OK_AND_ASSIGN(auto cuda, GpuFrames::create(640, 360, output));
+    ASSERT_OK_AND_ASSIGN(auto ref, GpuFrames::create_reference(640, 360, output));
+    ASSERT_OK_AND_ASSIGN(Frame dev_in, cuda->adopt(picture));
+    ASSERT_OK_AND_ASSIGN(Frame ref_in, ref->adopt(picture));
+    EXPECT_TRUE(dev_in.memory == MemoryLocation::kCuda);
+    for (const bool with_marks : {false, true}) {
+      ASSERT_OK_AND_ASSIGN(Frame got, cuda->render(dev_in, crop, with_marks ? &marks : nullptr));
+      ASSERT_OK_AND_ASSIGN(Frame want, ref->render(ref_in, crop, with_marks ? &marks : nullptr));
+      EXPECT_TRUE(got.format == PixelFormat::kNv12);
+      EXPECT_TRUE(got.memory == (output == GpuFrames::Output::kDevice ? MemoryLocation::kCuda : MemoryLocation::kHost));
+      EXPECT_EQ(got.pts_us, picture.pts_us);
+      EXPECT_EQ(got.index, picture.index);
+      ASSERT_OK_AND_ASSIGN(Frame host, cuda->to_host(got));
+      ASSERT_TRUE(host.memory == MemoryLocation::kHost);
+      EXPECT_EQ(worst_nv12_diff(host, want), 0) << (with_marks ? "with" : "without") << " marks, output "
+                                                << (output == GpuFrames::Output::kDevice ? "device" : "host");
+    }
+    EXPECT_EQ(cuda->bytes_host_to_device(), ref->bytes_host_to_device());
+    EXPECT_EQ(cuda->bytes_device_to_host(), ref->bytes_device_to_host());
+  }
+}
+
+// Pictures held at once (an encoder's queue) are distinct buffers; released
+// ones are reused, so the pool stays at the high-water mark.
+TEST(GpuFramesCuda, PoolsHeldPicturesAndReusesReleasedOnes) {
+  SKIP_WITHOUT_DEVICE();
+  const Frame picture = test_picture();
+  ASSERT_OK_AND_ASSIGN(auto cuda, GpuFrames::create(640, 360, GpuFrames::Output::kDevice));
+  std::vector<Frame> held;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK_AND_ASSIGN(Frame in, cuda->adopt(picture));
+    ASSERT_OK_AND_ASSIGN(Frame out, cuda->render(in, CropRect{0, 0, 1280, 720}, nullptr));
+    held.push_back(in);
+    held.push_back(out);
+  }
+  std::set<const std::uint8_t*> distinct;
+  for (const Frame& f : held) distinct.insert(f.planes[0]);
+  EXPECT_EQ(distinct.size(), held.size());
+  EXPECT_EQ(cuda->pooled_frames(), 4);  // input frames
+  held.clear();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_OK_AND_ASSIGN(Frame in, cuda->adopt(picture));
+    ASSERT_OK_AND_ASSIGN(Frame out, cuda->render(in, CropRect{0, 0, 1280, 720}, nullptr));
+  }
+  EXPECT_EQ(cuda->pooled_frames(), 4);
+  EXPECT_EQ(cuda->bytes_device_to_host(), 0u);  // device output: nothing came down
+}
+
+}  // namespace
+}  // namespace ballcam::pipeline
