@@ -10,6 +10,7 @@ const char* to_string(PixelFormat format) {
   switch (format) {
     case PixelFormat::kYuv420p: return "yuv420p";
     case PixelFormat::kNv12: return "nv12";
+    case PixelFormat::kP010: return "p010";
     case PixelFormat::kRgb24: return "rgb24";
     case PixelFormat::kGray8: return "gray8";
   }
@@ -37,6 +38,11 @@ PlaneLayout layout_of(PixelFormat format, int w, int h) {
     case PixelFormat::kNv12:
       l.count = 2;
       l.row_bytes = {w, cw * 2, 0, 0};
+      l.rows = {h, ch, 0, 0};
+      break;
+    case PixelFormat::kP010:
+      l.count = 2;
+      l.row_bytes = {w * 2, cw * 4, 0, 0};
       l.rows = {h, ch, 0, 0};
       break;
     case PixelFormat::kRgb24:

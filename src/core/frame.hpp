@@ -17,6 +17,7 @@ namespace ballcam {
 enum class PixelFormat : std::uint8_t {
   kYuv420p,  // planar Y, U, V; chroma at half width and height (the CPU pipeline's format)
   kNv12,     // Y plane + interleaved UV plane (NVDEC's output)
+  kP010,     // NV12's layout with 16-bit little-endian samples, the value in the top 10 bits (NVDEC, 10-bit)
   kRgb24,    // packed RGB, for reports and previews
   kGray8,
 };

@@ -33,6 +33,10 @@ struct Nv12Image {
 using Nv12View = Nv12Image<const std::uint8_t>;
 using Nv12MutView = Nv12Image<std::uint8_t>;
 
+// A P010 image (10-bit NVDEC output): NV12's layout with 16-bit little-endian
+// samples holding the value in their top 10 bits; pitches in bytes.
+using P010View = Nv12Image<const std::uint8_t>;
+
 inline Nv12View as_const(const Nv12MutView& m) {
   return {m.y, m.y_pitch, m.uv, m.uv_pitch, m.width_px, m.height_px};
 }

@@ -220,6 +220,29 @@ __global__ void draw_ring_nv12_kernel(Nv12MutView f, RingSpec ring, int bx0, int
   }
 }
 
+// ---- p010_to_nv12 ------------------------------------------------------------
+
+__device__ __forceinline__ std::uint8_t p010_to_8(unsigned short v) {
+  return static_cast<std::uint8_t>(min(255U, (static_cast<unsigned>(v) + 128U) >> 8));
+}
+
+// One thread per 2x2 luma block and its UV pair.
+__global__ void p010_to_nv12_kernel(P010View src, Nv12MutView dst) {
+  const int bx = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  const int by = static_cast<int>(blockIdx.y * blockDim.y + threadIdx.y);
+  if (bx >= dst.width_px / 2 || by >= dst.height_px / 2) return;
+#pragma unroll
+  for (int k = 0; k < 2; ++k) {
+    const int row = 2 * by + k;
+    const auto in = *reinterpret_cast<const ushort2*>(src.y + static_cast<std::ptrdiff_t>(row) * src.y_pitch + 4 * bx);
+    *reinterpret_cast<uchar2*>(dst.y + static_cast<std::ptrdiff_t>(row) * dst.y_pitch + 2 * bx) =
+        make_uchar2(p010_to_8(in.x), p010_to_8(in.y));
+  }
+  const auto uv = *reinterpret_cast<const ushort2*>(src.uv + static_cast<std::ptrdiff_t>(by) * src.uv_pitch + 4 * bx);
+  *reinterpret_cast<uchar2*>(dst.uv + static_cast<std::ptrdiff_t>(by) * dst.uv_pitch + 2 * bx) =
+      make_uchar2(p010_to_8(uv.x), p010_to_8(uv.y));
+}
+
 // ---- draw_crosses_nv12 ------------------------------------------------------
 
 struct CrossBatch {
@@ -343,6 +366,22 @@ Status draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring, cudaStream
   const int bh = y1 / 2 - by0 + 1;
   const dim3 block(16, 16);
   draw_ring_nv12_kernel<<<dim3(blocks(bw, 16), blocks(bh, 16)), block, 0, stream>>>(frame, ring, bx0, by0, bw, bh);
+  BALLCAM_CUDA_CHECK(cudaGetLastError());
+  return Status::Ok();
+}
+
+Status p010_to_nv12(const P010View& src, const Nv12MutView& dst, cudaStream_t stream) {
+  BALLCAM_RETURN_IF_ERROR(check_nv12(dst, "p010_to_nv12"));
+  if (src.y == nullptr || src.uv == nullptr || src.width_px != dst.width_px || src.height_px != dst.height_px ||
+      src.y_pitch < 2 * src.width_px || src.uv_pitch < 2 * src.width_px || src.y_pitch % 4 != 0 ||
+      src.uv_pitch % 4 != 0 || reinterpret_cast<std::uintptr_t>(src.y) % 4 != 0 ||
+      reinterpret_cast<std::uintptr_t>(src.uv) % 4 != 0) {
+    // The kernel reads sample pairs (ushort2).
+    return error(ErrorCode::kInvalidArgument,
+                 "p010_to_nv12: the P010 image needs the NV12 image's size, 4-byte-aligned planes and pitches >= 2 * width");
+  }
+  const int bw = dst.width_px / 2, bh = dst.height_px / 2;
+  p010_to_nv12_kernel<<<dim3(blocks(bw, 32), blocks(bh, 8)), dim3(32, 8), 0, stream>>>(src, dst);
   BALLCAM_CUDA_CHECK(cudaGetLastError());
   return Status::Ok();
 }

@@ -41,6 +41,9 @@ Status crop_resize_nv12(const Nv12View& src, const CropRect& crop, const Nv12Mut
 // Paint a ring into `frame` in place (render/overlay.cpp's ring()).
 Status draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring, cudaStream_t stream);
 
+// 10-bit P010 -> 8-bit NV12 of the same size (ref::p010_to_nv12).
+Status p010_to_nv12(const P010View& src, const Nv12MutView& dst, cudaStream_t stream);
+
 // Paint crosses into `frame` in place, in order (a later one wins where they
 // meet): ref::draw_crosses_nv12.
 Status draw_crosses_nv12(const Nv12MutView& frame, std::span<const CrossSpec> crosses, cudaStream_t stream);

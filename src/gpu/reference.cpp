@@ -152,6 +152,20 @@ void draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring) {
   }
 }
 
+void p010_to_nv12(const P010View& src, const Nv12MutView& dst) {
+  auto to8 = [](const std::uint8_t* p) {
+    const unsigned v = static_cast<unsigned>(p[0]) | (static_cast<unsigned>(p[1]) << 8);
+    return static_cast<std::uint8_t>(std::min(255U, (v + 128U) >> 8));
+  };
+  for (int r = 0; r < dst.height_px; ++r)
+    for (int c = 0; c < dst.width_px; ++c)
+      dst.y[static_cast<std::ptrdiff_t>(r) * dst.y_pitch + c] = to8(src.y + static_cast<std::ptrdiff_t>(r) * src.y_pitch + 2 * c);
+  for (int r = 0; r < dst.height_px / 2; ++r)
+    for (int c = 0; c < dst.width_px; ++c)
+      dst.uv[static_cast<std::ptrdiff_t>(r) * dst.uv_pitch + c] =
+          to8(src.uv + static_cast<std::ptrdiff_t>(r) * src.uv_pitch + 2 * c);
+}
+
 void draw_crosses_nv12(const Nv12MutView& frame, std::span<const CrossSpec> crosses) {
   auto put = [&](int x, int y, const CrossSpec& c) {
     if (x < 0 || y < 0 || x >= frame.width_px || y >= frame.height_px) return;

@@ -29,6 +29,10 @@ void draw_ring_nv12(const Nv12MutView& frame, const RingSpec& ring);
 // cross()).
 void draw_crosses_nv12(const Nv12MutView& frame, std::span<const CrossSpec> crosses);
 
+// 10-bit P010 -> 8-bit NV12 of the same size: each sample (v + 128) >> 8,
+// at most 255 (the 10-bit value rounded to 8 bits).
+void p010_to_nv12(const P010View& src, const Nv12MutView& dst);
+
 // One output sample of the bilinear resampler, exposed for tests.
 std::uint8_t sample_fixed_point(const std::uint8_t* plane, int pitch, int step_bytes, int plane_w, int plane_h,
                                 double sx, double sy);

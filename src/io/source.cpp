@@ -365,15 +365,17 @@ class FfmpegSource final : public Source {
     }
     if (av->format == AV_PIX_FMT_CUDA) {
       const AVHWFramesContext* hwf = reinterpret_cast<const AVHWFramesContext*>(av->hw_frames_ctx->data);
-      if (options_.keep_device_frames && hwf->sw_format == AV_PIX_FMT_NV12) {
-        f.format = PixelFormat::kNv12;
+      if (options_.keep_device_frames && (hwf->sw_format == AV_PIX_FMT_NV12 || hwf->sw_format == AV_PIX_FMT_P010)) {
+        // The GPU path takes both on the device (10-bit is converted to NV12
+        // there, pipeline/gpu_frames.hpp).
+        f.format = hwf->sw_format == AV_PIX_FMT_NV12 ? PixelFormat::kNv12 : PixelFormat::kP010;
         f.memory = MemoryLocation::kCuda;
         adopt_planes(f, std::move(av), 2);
         return f;
       }
-      // The CPU pipeline, or a 10-bit (P010) stream, which the GPU path does
-      // not take on the device: one download, then -> yuv420p below (the GPU
-      // path uploads it again, counted).
+      // The CPU pipeline, or a device format the GPU path does not take: one
+      // download, then -> yuv420p below (the GPU path uploads it again,
+      // counted).
       auto host = download_hw_frame(av.get(), &bytes_device_to_host_);
       if (!host.ok()) return host.status();
       av = std::move(host).value();

@@ -133,6 +133,12 @@ class CudaFrames final : public GpuFrames {
       BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(const_cast<std::uint8_t*>(dst.uv), static_cast<std::size_t>(dst.uv_pitch),
                                            decoded.planes[1], static_cast<std::size_t>(decoded.strides[1]), w, h / 2,
                                            cudaMemcpyDeviceToDevice, copy_.get()));
+    } else if (decoded.memory == MemoryLocation::kCuda && decoded.format == PixelFormat::kP010) {
+      // 10-bit NVDEC output: converted to 8-bit NV12 into the pooled frame
+      // on the device (same stream ordering as the copy above).
+      const gpu::P010View p010{decoded.planes[0], decoded.strides[0], decoded.planes[1], decoded.strides[1],
+                               decoded.width_px, decoded.height_px};
+      BALLCAM_RETURN_IF_ERROR(gpu::p010_to_nv12(p010, gpu::nv12_mut_view(out), copy_.get()));
     } else if (decoded.memory == MemoryLocation::kHost && decoded.format == PixelFormat::kYuv420p) {
       // A stream NVDEC did not decode: one upload, UV interleaved on the way.
       const std::size_t bytes = w * h * 3 / 2;
@@ -148,7 +154,7 @@ class CudaFrames final : public GpuFrames {
                                            w, w, h / 2, cudaMemcpyHostToDevice, copy_.get()));
       bytes_h2d_.fetch_add(bytes);
     } else {
-      return error(ErrorCode::kInvalidArgument, std::string("the GPU path takes NVDEC or yuv420p frames, not ") +
+      return error(ErrorCode::kInvalidArgument, std::string("the GPU path takes NVDEC (nv12, p010) or host yuv420p frames, not ") +
                                                     to_string(decoded.format));
     }
     // The copy is done before the decoder's surface (or the host picture) goes.

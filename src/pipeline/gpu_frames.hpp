@@ -50,8 +50,9 @@ class GpuFrames {
   static Result<std::unique_ptr<GpuFrames>> create_reference(int output_width_px, int output_height_px, Output output);
   virtual ~GpuFrames() = default;
 
-  // Source thread. An NVDEC frame (kNv12, kCuda) or a host yuv420p frame ->
-  // an NV12 frame in this pool's device memory, same pts and index.
+  // Source thread. An NVDEC frame (kNv12 or 10-bit kP010, kCuda; P010 is
+  // rounded to 8 bits on the device) or a host yuv420p frame -> an NV12
+  // frame in this pool's device memory, same pts and index.
   virtual Result<Frame> adopt(Frame decoded) = 0;
 
   // Render thread. Crops `crop` out of the device frame, resizes it to the

@@ -70,6 +70,37 @@ inline HostNv12 structured_nv12(int w, int h) {
   return f;
 }
 
+// A P010 image (16-bit samples, value in the top 10 bits, pitch wider than
+// 2 * width) whose samples sweep the whole 16-bit range, edges included.
+struct HostP010 {
+  int width_px = 0;
+  int height_px = 0;
+  int pitch = 0;  // bytes
+  std::vector<std::uint8_t> bytes;
+
+  HostP010(int w, int h)
+      : width_px(w), height_px(h), pitch(2 * w + 64),
+        bytes(static_cast<std::size_t>(pitch) * static_cast<std::size_t>(h) * 3 / 2, 0) {
+    std::uint32_t seed = 12345;
+    for (std::size_t row = 0; row < static_cast<std::size_t>(h) * 3 / 2; ++row)
+      for (int c = 0; c < w; ++c) {
+        seed = seed * 1664525u + 1013904223u;
+        std::uint16_t v = static_cast<std::uint16_t>((seed >> 16) & 0x3ffu) << 6;  // a 10-bit value
+        if (row == 0 && c < 4) v = std::uint16_t{0xffc0} + static_cast<std::uint16_t>(c * 16);  // the top: clamps to 255
+        bytes[row * static_cast<std::size_t>(pitch) + 2 * static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(v & 0xff);
+        bytes[row * static_cast<std::size_t>(pitch) + 2 * static_cast<std::size_t>(c) + 1] = static_cast<std::uint8_t>(v >> 8);
+      }
+  }
+  P010View view() const {
+    return {bytes.data(), pitch, bytes.data() + static_cast<std::size_t>(pitch) * static_cast<std::size_t>(height_px),
+            pitch, width_px, height_px};
+  }
+  std::uint16_t sample(std::size_t row, int c) const {
+    const std::size_t at = row * static_cast<std::size_t>(pitch) + 2 * static_cast<std::size_t>(c);
+    return static_cast<std::uint16_t>(bytes[at] | (bytes[at + 1] << 8));
+  }
+};
+
 // Largest |a - b| over the visible pixels of two same-size NV12 images.
 inline int max_abs_diff(HostNv12& a, HostNv12& b) {
   int worst = 0;

@@ -7,7 +7,12 @@
 #include <set>
 #include <vector>
 
+#include <cuda_runtime_api.h>
+
 #include "core/frame.hpp"
+#include "gpu/cuda_raii.hpp"
+#include "gpu/frame_view.hpp"
+#include "gpu/reference.hpp"
 #include "device_test_util.hpp"
 #include "gpu_test.hpp"
 #include "nv12_fixtures.hpp"
@@ -72,6 +77,34 @@ TEST(GpuFramesCuda, MatchesTheReferenceOnHostAndDeviceOutput) {
     EXPECT_EQ(cuda->bytes_host_to_device(), ref->bytes_host_to_device());
     EXPECT_EQ(cuda->bytes_device_to_host(), ref->bytes_device_to_host());
   }
+}
+
+// A 10-bit NVDEC frame (device P010) is rounded to NV12 on adoption: the
+// rendered picture equals the references' p010_to_nv12 then crop.
+TEST(GpuFramesCuda, AdoptsTenBitDeviceFrames) {
+  SKIP_WITHOUT_DEVICE();
+  const gpu::testing::HostP010 src(1280, 720);
+  ASSERT_OK_AND_ASSIGN(auto dev, gpu::DeviceBuffer<std::uint8_t>::allocate(src.bytes.size()));
+  ASSERT_TRUE(cudaMemcpy(dev.get(), src.bytes.data(), src.bytes.size(), cudaMemcpyHostToDevice) == cudaSuccess);
+  Frame p010;
+  p010.format = PixelFormat::kP010;
+  p010.memory = MemoryLocation::kCuda;
+  p010.width_px = 1280;
+  p010.height_px = 720;
+  p010.planes[0] = dev.get();
+  p010.planes[1] = dev.get() + static_cast<std::size_t>(src.pitch) * 720;
+  p010.strides[0] = p010.strides[1] = src.pitch;
+  const CropRect crop{100.5, 50.25, 960.0, 540.0};
+  ASSERT_OK_AND_ASSIGN(auto cuda, GpuFrames::create(640, 360, GpuFrames::Output::kHost));
+  ASSERT_OK_AND_ASSIGN(Frame in, cuda->adopt(p010));
+  ASSERT_OK_AND_ASSIGN(Frame got, cuda->render(in, crop, nullptr));
+  EXPECT_EQ(cuda->bytes_host_to_device(), 0u);  // converted on the device, nothing uploaded
+
+  gpu::testing::HostNv12 eight(1280, 720);
+  gpu::ref::p010_to_nv12(src.view(), eight.view());
+  Frame want = Frame::allocate(PixelFormat::kNv12, 640, 360);
+  gpu::ref::crop_resize_nv12(eight.cview(), crop, gpu::nv12_mut_view(want));
+  EXPECT_EQ(worst_nv12_diff(got, want), 0);
 }
 
 // Pictures held at once (an encoder's queue) are distinct buffers; released

@@ -223,6 +223,25 @@ TEST(GpuRing, MatchesReference) {
   EXPECT_EQ(max_abs_diff(got, want), 0);
 }
 
+TEST(GpuP010, MatchesReference) {
+  SKIP_WITHOUT_DEVICE();
+  const testing::HostP010 src(1920, 1080);
+  HostNv12 want(1920, 1080);
+  HostNv12 got(1920, 1080);
+  ref::p010_to_nv12(src.view(), want.view());
+  ASSERT_OK_AND_ASSIGN(Stream stream, Stream::create());
+  ASSERT_OK_AND_ASSIGN(auto dev_src, DeviceBuffer<std::uint8_t>::allocate(src.bytes.size()));
+  ASSERT_OK_AND_ASSIGN(DeviceNv12Frame dst, DeviceNv12Frame::allocate(1920, 1080));
+  ASSERT_EQ(cudaMemcpy(dev_src.get(), src.bytes.data(), src.bytes.size(), cudaMemcpyHostToDevice), cudaSuccess);
+  P010View dv = src.view();
+  dv.uv = dev_src.get() + (dv.uv - dv.y);
+  dv.y = dev_src.get();
+  ASSERT_OK(p010_to_nv12(dv, dst.view(), stream.get()));
+  ASSERT_OK(dst.download(got.view(), stream.get()));
+  ASSERT_OK(stream.synchronize());
+  EXPECT_EQ(max_abs_diff(got, want), 0);
+}
+
 TEST(GpuCrosses, MatchesReference) {
   SKIP_WITHOUT_DEVICE();
   std::vector<CrossSpec> crosses;
@@ -261,6 +280,9 @@ TEST(GpuKernels, RejectBadArguments) {
   EXPECT_FALSE(crop_resize_nv12(odd, CropRect{0, 0, 4, 4}, ok_dst, nullptr).ok());
   EXPECT_FALSE(crop_resize_nv12(as_const(ok_dst), CropRect{0, 0, -1, 4}, ok_dst, nullptr).ok());
   EXPECT_FALSE(draw_ring_nv12(ok_dst, RingSpec{NAN, 1, 1, 1}, nullptr).ok());
+  const P010View p010{dummy, 16, dummy, 16, 4, 2};
+  EXPECT_FALSE(p010_to_nv12(p010, Nv12MutView{dummy, 8, dummy, 8, 6, 2}, nullptr).ok());  // sizes differ
+  EXPECT_FALSE(p010_to_nv12(P010View{dummy, 6, dummy, 16, 4, 2}, ok_dst, nullptr).ok());  // pitch < 2 * width
   const CrossSpec bad_arm{1, 1, -1};
   EXPECT_FALSE(draw_crosses_nv12(ok_dst, {&bad_arm, 1}, nullptr).ok());
 }

@@ -173,6 +173,28 @@ TEST(GpuRefRing, PaintsTheAnnulusAndItsChroma) {
   ref::draw_ring_nv12(f.view(), ring);
 }
 
+// 10 bits rounded to 8: (v + 128) >> 8 of the 16-bit sample, at most 255.
+TEST(GpuRefP010, RoundsTenBitsToEight) {
+  const testing::HostP010 src(64, 32);
+  HostNv12 dst(64, 32);
+  ref::p010_to_nv12(src.view(), dst.view());
+  int worst = 0;
+  for (int r = 0; r < 32; ++r)
+    for (int c = 0; c < 64; ++c) {
+      const int ten = src.sample(static_cast<std::size_t>(r), c) >> 6;
+      worst = std::max(worst, std::abs(int{dst.y(c, r)} - std::min(255, (ten + 2) / 4)));
+    }
+  for (int r = 0; r < 16; ++r)
+    for (int c = 0; c < 32; ++c)
+      for (int k = 0; k < 2; ++k) {
+        const int ten = src.sample(static_cast<std::size_t>(32 + r), 2 * c + k) >> 6;
+        worst = std::max(worst, std::abs(int{dst.uv(c, r, k)} - std::min(255, (ten + 2) / 4)));
+      }
+  EXPECT_EQ(worst, 0);
+  EXPECT_EQ(int{dst.y(0, 0)}, 255);  // 0xffc0 and above clamp
+  EXPECT_EQ(int{dst.y(3, 0)}, 255);
+}
+
 TEST(GpuRefCrosses, PaintsArmsAndChromaClippedInOrder) {
   HostNv12 f = constant_nv12(32, 32, 16, 128, 128);
   CrossSpec a{10, 11, 3, 200, 10, 20};
