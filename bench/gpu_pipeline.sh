@@ -93,7 +93,7 @@ for res in ("720", "1080"):
               + f" | {b['slowest']['stage']} {b['slowest']['fps']:.1f} |")
 
 print("\n## Full pipeline (`ballcam run`)\n")
-print("| input | path | frames | end-to-end fps | efficiency | decode / detect / render / encode p50 ms | GPU util % | host->device B/frame | device->host B/frame (output, detector) |")
+print("| input | path, encoder | frames | end-to-end fps | efficiency | decode / detect / render / encode p50 ms | GPU util % | host->device B/frame | device->host B/frame (output, detector) |")
 print("|---|---|---|---|---|---|---|---|---|")
 for res in ("720", "1080"):
     for name, bench in ((f"run_cuda_fp32_{res}", f"bench_cuda_{res}"), (f"run_cuda_fp16_{res}", f"bench_cuda_{res}"),
@@ -106,7 +106,7 @@ for res in ("720", "1080"):
         eff = m["fps"] / b["slowest"]["fps"] if b else float("nan")
         util = m.get("gpu_utilisation_mean_percent", "")
         lat = " / ".join(f"{stage_p50(m, s):.2f}" for s in ("decode", "detect", "render", "encode"))
-        print(f"| {res}p | {name[4:]} | {n} | {m['fps']:.1f} | {eff:.2f} | {lat} | {util if util == '' else f'{util:.0f}'} | "
+        print(f"| {res}p | {name[4:]}, {m.get('encoder', '?')} | {n} | {m['fps']:.1f} | {eff:.2f} | {lat} | {util if util == '' else f'{util:.0f}'} | "
               f"{c.get('bytes_host_to_device', 0) / n:.0f} | {c.get('bytes_device_to_host', 0) / n:.0f} "
               f"({c.get('bytes_device_to_host_output', 0) / n:.0f}, {c.get('bytes_device_to_host_detector', 0) / n:.0f}) |")
 
