@@ -166,6 +166,21 @@ EOF
   cat "$results/decode.md" 2>/dev/null
 fi
 
+# --- NVENC: used where it opens; the H100/H200 have none (exit 5 is the answer) ---
+if [[ -x $bundle/ballcam && -f $clip ]]; then
+  echo
+  echo "=== NVENC ==="
+  nvrc=0
+  timeout -k 5 120 "$bundle/ballcam" run -i "$clip" -o "$work/out_nvenc.mp4" --encoder h264_nvenc --max-frames 100 \
+    --metrics-json "$results/run_nvenc.json" >"$results/nvenc.log" 2>&1 || nvrc=$?
+  tail -3 "$results/nvenc.log"
+  case $nvrc in
+    0) note "NVENC: h264_nvenc encoded 100 frames (run_nvenc.json)" ;;
+    5) note "NVENC: not on this GPU ($(grep -o -- '--encoder h264_nvenc: .*' "$results/nvenc.log" | head -1 | cut -c1-160))" ;;
+    *) note "NVENC: FAILED rc=$nvrc (nvenc.log)"; failed=1 ;;
+  esac
+fi
+
 # --- the zero-copy GPU pipeline vs the CPU pipeline (issue 5's benchmark) --------
 # RF-DETR Nano with random weights, carried as a skeleton (tools/model_skeleton.py
 # pack; 0.65 MB instead of 123 MB) with its sidecar, in .devmodels/.
