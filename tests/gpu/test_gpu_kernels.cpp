@@ -364,6 +364,25 @@ Result<std::vector<PerfRow>> measure(int iters) {
                            }));
   const double box = (2 * 83.0) * (2 * 83.0);
   add("draw_ring_nv12", "720p frame, radius 80 px", us_ring, box, 0);
+
+  std::vector<CrossSpec> crosses;
+  for (int i = 0; i < 8; ++i) crosses.push_back(CrossSpec{100 + 140 * i, 300 + 20 * i, 6});
+  BALLCAM_ASSIGN_OR_RETURN(double us_cross, time_us(stream.get(), iters, [&] {
+                             return draw_crosses_nv12(dst.view(), crosses, stream.get());
+                           }));
+  add("draw_crosses_nv12", "720p frame, 8 crosses of arm 6", us_cross, 8.0 * 26, 0);
+
+  const testing::HostP010 p010_host(1920, 1080);
+  BALLCAM_ASSIGN_OR_RETURN(auto p010_mem, DeviceBuffer<std::uint8_t>::allocate(p010_host.bytes.size()));
+  BALLCAM_CUDA_CHECK(cudaMemcpy(p010_mem.get(), p010_host.bytes.data(), p010_host.bytes.size(), cudaMemcpyHostToDevice));
+  P010View p010 = p010_host.view();
+  p010.uv = p010_mem.get() + (p010.uv - p010.y);
+  p010.y = p010_mem.get();
+  BALLCAM_ASSIGN_OR_RETURN(DeviceNv12Frame nv12_1080, DeviceNv12Frame::allocate(1920, 1080));
+  BALLCAM_ASSIGN_OR_RETURN(double us_p010, time_us(stream.get(), iters, [&] {
+                             return p010_to_nv12(p010, nv12_1080.view(), stream.get());
+                           }));
+  add("p010_to_nv12", "1080p 10-bit -> 8-bit", us_p010, 1920.0 * 1080, 1920.0 * 1080 * 1.5);
   BALLCAM_RETURN_IF_ERROR(stream.synchronize());
   return rows;
 }
@@ -394,7 +413,8 @@ int run_perf(const char* out_path) {
                   r.mpix_s, r.out_gb_s);
     md += line;
   }
-  md += "\ndraw_ring_nv12's Mpix/s counts the pixels of the ring's bounding box.\n";
+  md += "\ndraw_ring_nv12's Mpix/s counts the pixels of the ring's bounding box, draw_crosses_nv12's the crosses' "
+        "pixels (launch-bound).\n";
   std::fputs(md.c_str(), stdout);
   if (out_path != nullptr) {
     if (FILE* f = std::fopen(out_path, "w")) {
