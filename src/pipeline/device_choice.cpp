@@ -101,8 +101,7 @@ Status plan_encoder(Device device, const std::string& requested, int out_w, int 
   }
   if (!why_not.empty()) {  // a contradiction in the options
     if (named) return error(ErrorCode::kInvalidArgument, "--encoder " + requested + " needs a GPU, but " + why_not);
-    plan.encoder_note = why_not;
-    return Status::Ok();
+    return Status::Ok();  // auto: libx264, and the device line already says why
   }
   if (!plan.gpu) {  // what this machine lacks
     if (named)
