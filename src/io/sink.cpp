@@ -147,6 +147,9 @@ class FfmpegSink final : public Sink {
                                                     (frame.memory == MemoryLocation::kCuda ? "CUDA " : "") +
                                                     to_string(frame.format));
     }
+    if (device && !frame.storage) {
+      return error(ErrorCode::kInvalidArgument, "Sink::write_video: a CUDA frame needs an owner (Frame::storage)");
+    }
     if (frame.width_px != venc_->width || frame.height_px != venc_->height) {
       return error(ErrorCode::kInvalidArgument, "Sink::write_video: frame is " + std::to_string(frame.width_px) + "x" +
                                                     std::to_string(frame.height_px) + ", encoder is " +
