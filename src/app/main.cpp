@@ -169,6 +169,7 @@ Status run_pipeline(const pipeline::PipelineConfig& config, bool quiet) {
     p.on_output_frame = [srv = preview.get()](const Frame& f, const TrackState& t, const CropRect& c) {
       srv->push(f, t, c);
     };
+    p.output_frame_wanted = [srv = preview.get()] { return srv->wants_frame(); };
     spdlog::info("preview on http://127.0.0.1:{}/", preview->port());
   }
   ProgressBar progress;

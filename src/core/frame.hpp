@@ -39,6 +39,11 @@ struct Frame {
   std::shared_ptr<void> storage;  // keeps `planes` alive
 
   bool empty() const { return planes[0] == nullptr; }
+  // A host 8-bit 4:2:0 picture, yuv420p or NV12: what the encoder, the
+  // preview and the detectors' CPU input take.
+  bool host_420() const {
+    return memory == MemoryLocation::kHost && (format == PixelFormat::kYuv420p || format == PixelFormat::kNv12);
+  }
 
   // Host frame with freshly allocated (uninitialised) planes, rows aligned to 64 bytes.
   static Frame allocate(PixelFormat format, int width_px, int height_px);

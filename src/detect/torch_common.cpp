@@ -378,10 +378,8 @@ std::string TorchPlacement::describe() const {
 }
 
 Status TorchPlacement::check_frame(const Frame& frame) const {
-  const bool host = frame.memory == MemoryLocation::kHost &&
-                    (frame.format == PixelFormat::kYuv420p || frame.format == PixelFormat::kNv12);
   const bool device = frame.memory == MemoryLocation::kCuda && frame.format == PixelFormat::kNv12 && cuda();
-  if (host || device) return Status::Ok();
+  if (frame.host_420() || device) return Status::Ok();
   return error(ErrorCode::kInvalidArgument, "needs host yuv420p/NV12 frames, or CUDA NV12 on CUDA");
 }
 

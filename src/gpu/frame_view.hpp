@@ -3,6 +3,8 @@
 // the overlay's ring as a RingSpec and its crosses as CrossSpecs. No CUDA here.
 #pragma once
 
+#include <vector>
+
 #include "core/frame.hpp"
 #include "core/geometry.hpp"
 #include "gpu/image_types.hpp"
@@ -36,10 +38,13 @@ RingSpec ring_spec(const Ring& r) {
   return s;
 }
 
-// A cross of `c`'s position, arm and colour (render::OverlayCross).
+// Crosses of `crosses`' positions, arms and colours (render::OverlayCross).
 template <typename Cross>
-CrossSpec cross_spec(const Cross& c) {
-  return CrossSpec{c.cx, c.cy, c.arm, c.y, c.u, c.v};
+std::vector<CrossSpec> cross_specs(const std::vector<Cross>& crosses) {
+  std::vector<CrossSpec> out;
+  out.reserve(crosses.size());
+  for (const Cross& c : crosses) out.push_back(CrossSpec{c.cx, c.cy, c.arm, c.y, c.u, c.v});
+  return out;
 }
 
 }  // namespace ballcam::gpu

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "core/frame.hpp"
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -80,6 +82,11 @@ class Dict {
 };
 
 inline FramePtr make_frame() { return FramePtr(av_frame_alloc()); }
+
+// FFmpeg's name of a 4:2:0 picture format (Frame::host_420): NV12 or yuv420p.
+inline AVPixelFormat av_format_420(PixelFormat format) {
+  return format == PixelFormat::kNv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P;
+}
 inline PacketPtr make_packet() { return PacketPtr(av_packet_alloc()); }
 
 inline std::string error_string(int errnum) {

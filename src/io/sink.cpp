@@ -138,8 +138,7 @@ class FfmpegSink final : public Sink {
 
   Status write_video(const Frame& frame) override {
     if (finished_) return error(ErrorCode::kInternal, "write_video after finish()");
-    const bool host = frame.memory == MemoryLocation::kHost &&
-                      (frame.format == PixelFormat::kYuv420p || frame.format == PixelFormat::kNv12);
+    const bool host = frame.host_420();
     const bool device = frame.memory == MemoryLocation::kCuda && frame.format == PixelFormat::kNv12;
     if (frame.empty() || (!host && !device) || (device && !options_.video.cuda_frames)) {
       return error(ErrorCode::kInvalidArgument, std::string("Sink::write_video takes host yuv420p or nv12 frames") +
@@ -328,7 +327,7 @@ class FfmpegSink final : public Sink {
     if (fr.num <= 0 || fr.den <= 0) fr = AVRational{25, 1};
     venc_->width = v.width_px;
     venc_->height = v.height_px;
-    sw_format_ = v.input == PixelFormat::kNv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P;
+    sw_format_ = ff::av_format_420(v.input);
     venc_->pix_fmt = sw_format_;
     if (v.cuda_frames) {
       // NVENC reads the pipeline's device frames: a frames context on the
@@ -568,7 +567,7 @@ class FfmpegSink final : public Sink {
       if (av_frame_get_buffer(sw, 0) < 0) return error(ErrorCode::kInternal, "out of memory");
     }
     if (av_frame_make_writable(sw) < 0) return error(ErrorCode::kInternal, "out of memory");
-    const AVPixelFormat from = frame.format == PixelFormat::kNv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P;
+    const AVPixelFormat from = ff::av_format_420(frame.format);
     std::array<const std::uint8_t*, 4> src{frame.planes[0], frame.planes[1], frame.planes[2], nullptr};
     if (from == sw_format_) {
       av_image_copy(sw->data, sw->linesize, src.data(), frame.strides.data(), sw_format_, frame.width_px,

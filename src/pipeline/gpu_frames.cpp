@@ -17,7 +17,6 @@ namespace {
 // what the output pictures are downloaded into.
 class PinnedNv12Frame {
  public:
-  static constexpr MemoryLocation kMemory = MemoryLocation::kHost;
   static Result<PinnedNv12Frame> allocate(int width_px, int height_px) {
     PinnedNv12Frame f;
     const std::size_t luma = static_cast<std::size_t>(width_px) * static_cast<std::size_t>(height_px);
@@ -32,20 +31,12 @@ class PinnedNv12Frame {
   gpu::Nv12MutView view_{};
 };
 
-// Device NV12 frames (Y, then UV at pitch * height: the layout NVENC reads).
-struct DeviceFrameMem : gpu::DeviceNv12Frame {
-  static constexpr MemoryLocation kMemory = MemoryLocation::kCuda;
-  static Result<DeviceFrameMem> allocate(int width_px, int height_px) {
-    BALLCAM_ASSIGN_OR_RETURN(gpu::DeviceNv12Frame f, gpu::DeviceNv12Frame::allocate(width_px, height_px));
-    return DeviceFrameMem{std::move(f)};
-  }
-};
-
 // NV12 frames of one size, reused: a Frame's storage hands its allocation
-// back here when the last reference goes (any thread). Mem: DeviceFrameMem
-// or PinnedNv12Frame.
-template <typename Mem>
-class FramePool : public std::enable_shared_from_this<FramePool<Mem>> {
+// back here when the last reference goes (any thread). Mem, in `kMemory`:
+// gpu::DeviceNv12Frame (Y, then UV at pitch * height: the layout NVENC
+// reads) or PinnedNv12Frame.
+template <typename Mem, MemoryLocation kMemory>
+class FramePool : public std::enable_shared_from_this<FramePool<Mem, kMemory>> {
  public:
   Result<Frame> take(int width_px, int height_px) {
     std::unique_ptr<Mem> mem;
@@ -69,7 +60,7 @@ class FramePool : public std::enable_shared_from_this<FramePool<Mem>> {
     const gpu::Nv12MutView v = mem->view();
     Frame out;
     out.format = PixelFormat::kNv12;
-    out.memory = Mem::kMemory;
+    out.memory = kMemory;
     out.width_px = width_px;
     out.height_px = height_px;
     out.planes[0] = v.y;
@@ -100,8 +91,8 @@ class FramePool : public std::enable_shared_from_this<FramePool<Mem>> {
   std::atomic<int> allocated_{0};
 };
 
-using DevicePool = FramePool<DeviceFrameMem>;
-using PinnedPool = FramePool<PinnedNv12Frame>;
+using DevicePool = FramePool<gpu::DeviceNv12Frame, MemoryLocation::kCuda>;
+using PinnedPool = FramePool<PinnedNv12Frame, MemoryLocation::kHost>;
 
 class CudaFrames final : public GpuFrames {
  public:
@@ -173,11 +164,8 @@ class CudaFrames final : public GpuFrames {
     }
     BALLCAM_RETURN_IF_ERROR(gpu::crop_resize_nv12(gpu::nv12_view(src), crop, dst, render_.get()));
     if (marks != nullptr) {
-      if (!marks->crosses.empty()) {
-        crosses_.clear();
-        for (const auto& c : marks->crosses) crosses_.push_back(gpu::cross_spec(c));
-        BALLCAM_RETURN_IF_ERROR(gpu::draw_crosses_nv12(dst, crosses_, render_.get()));
-      }
+      if (!marks->crosses.empty())
+        BALLCAM_RETURN_IF_ERROR(gpu::draw_crosses_nv12(dst, gpu::cross_specs(marks->crosses), render_.get()));
       if (marks->ring) BALLCAM_RETURN_IF_ERROR(gpu::draw_ring_nv12(dst, gpu::ring_spec(*marks->ring), render_.get()));
     }
     Frame out;
@@ -230,7 +218,6 @@ class CudaFrames final : public GpuFrames {
   gpu::Stream render_;  // render(): crop, overlay, download
   gpu::DeviceNv12Frame out_;  // Output::kHost: the picture before its download
   gpu::PinnedBuffer up_staging_;
-  std::vector<gpu::CrossSpec> crosses_;
   std::atomic<std::uint64_t> bytes_h2d_{0};
   std::atomic<std::uint64_t> bytes_d2h_{0};
 };

@@ -27,7 +27,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 
 #include "core/frame.hpp"
 #include "core/geometry.hpp"

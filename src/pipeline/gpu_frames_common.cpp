@@ -3,7 +3,6 @@
 // references (gpu/reference.hpp), so its wiring runs in tests without a GPU.
 #include <atomic>
 #include <cstring>
-#include <vector>
 
 #include "gpu/frame_view.hpp"
 #include "gpu/reference.hpp"
@@ -62,9 +61,7 @@ class ReferenceFrames final : public GpuFrames {
     const gpu::Nv12MutView dst = gpu::nv12_mut_view(out);
     gpu::ref::crop_resize_nv12(gpu::nv12_view(src), crop, dst);
     if (marks != nullptr) {
-      std::vector<gpu::CrossSpec> crosses;
-      for (const auto& c : marks->crosses) crosses.push_back(gpu::cross_spec(c));
-      gpu::ref::draw_crosses_nv12(dst, crosses);
+      gpu::ref::draw_crosses_nv12(dst, gpu::cross_specs(marks->crosses));
       if (marks->ring) gpu::ref::draw_ring_nv12(dst, gpu::ring_spec(*marks->ring));
     }
     if (output_ == Output::kHost) bytes_d2h_ += static_cast<std::uint64_t>(out_w_) * out_h_ * 3 / 2;  // the CUDA path's download

@@ -435,17 +435,14 @@ Status Pipeline::run() {
         }
       }
       a->frame = Frame{};  // release the decoder's picture early
-      if (on_output_frame) {
-        if (out.memory == MemoryLocation::kCuda) {  // NVENC's picture: the preview gets a host copy
-          auto host = im.gpu_frames->to_host(out);
-          if (!host.ok()) {
-            im.fail(host.status().with_context("preview download"));
-            break;
-          }
-          on_output_frame(*host, a->track, a->crop);
-        } else {
-          on_output_frame(out, a->track, a->crop);
+      if (on_output_frame && (!output_frame_wanted || output_frame_wanted())) {
+        // NVENC's picture is in GPU memory: the callback gets a host copy.
+        Result<Frame> shown = out.memory == MemoryLocation::kCuda ? im.gpu_frames->to_host(out) : Result<Frame>(out);
+        if (!shown.ok()) {
+          im.fail(shown.status().with_context("output picture download"));
+          break;
         }
+        on_output_frame(*shown, a->track, a->crop);
       }
       if (!rendered_q.push(std::move(out))) break;
     }

@@ -107,6 +107,9 @@ class Pipeline {
   // and crop it shows (live preview). Set it before run(). It must return at
   // once (take a reference to the frame, work elsewhere): render waits for it.
   std::function<void(const Frame&, const TrackState&, const CropRect&)> on_output_frame;
+  // When set, on_output_frame is called only while this says yes: a picture
+  // NVENC encodes from GPU memory is downloaded for it only then.
+  std::function<bool()> output_frame_wanted;
 
   // Called from run()'s thread after each output frame (progress bars).
   std::function<void(std::int64_t frames_out, std::int64_t frames_total)> on_progress;

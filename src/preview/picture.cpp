@@ -72,9 +72,7 @@ PictureEncoder::~PictureEncoder() = default;
 
 Result<std::vector<std::uint8_t>> PictureEncoder::encode(const Frame& frame, const TrackState& track,
                                                          const CropRect& crop) {
-  if (frame.empty() || frame.memory != MemoryLocation::kHost ||
-      (frame.format != PixelFormat::kYuv420p && frame.format != PixelFormat::kNv12) || frame.width_px < 2 ||
-      frame.height_px < 2) {
+  if (frame.empty() || !frame.host_420() || frame.width_px < 2 || frame.height_px < 2) {
     return error(ErrorCode::kInvalidArgument, "preview: needs a host yuv420p or nv12 frame");
   }
   Impl& im = *impl_;
@@ -83,9 +81,8 @@ Result<std::vector<std::uint8_t>> PictureEncoder::encode(const Frame& frame, con
     const int w = std::min(width_px_, frame.width_px & ~1);
     const int h = std::max(2, static_cast<int>(std::lround(static_cast<double>(w) * frame.height_px /
                                                            frame.width_px / 2.0)) * 2);
-    const AVPixelFormat from = frame.format == PixelFormat::kNv12 ? AV_PIX_FMT_NV12 : AV_PIX_FMT_YUV420P;
-    im.sws.reset(sws_getContext(frame.width_px, frame.height_px, from, w, h, AV_PIX_FMT_YUV420P,
-                                SWS_BILINEAR, nullptr, nullptr, nullptr));
+    im.sws.reset(sws_getContext(frame.width_px, frame.height_px, io::ff::av_format_420(frame.format), w, h,
+                                AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr));
     if (!im.sws) return error(ErrorCode::kInternal, "preview: swscale context");
     // Video range in, full (JPEG) range out: the layout of yuvj420p.
     const int* coeffs = sws_getCoefficients(SWS_CS_ITU709);

@@ -269,13 +269,15 @@ Result<std::unique_ptr<PreviewServer>> PreviewServer::start(PreviewOptions optio
   return std::unique_ptr<PreviewServer>(new PreviewServer(std::move(impl), bound));
 }
 
+bool PreviewServer::wants_frame() const {
+  return now_ns() >= impl_->next_accept_ns.load(std::memory_order_relaxed);
+}
+
 void PreviewServer::push(const Frame& frame, const TrackState& track, const CropRect& crop) {
   Impl& im = *impl_;
   const std::int64_t now = now_ns();
   if (now < im.next_accept_ns.load(std::memory_order_relaxed)) return;
-  if (frame.empty() || frame.memory != MemoryLocation::kHost ||
-      (frame.format != PixelFormat::kYuv420p && frame.format != PixelFormat::kNv12))
-    return;
+  if (frame.empty() || !frame.host_420()) return;
   // Never wait: if the worker is swapping right now, try the next frame.
   std::unique_lock lock(im.pending_mutex, std::try_to_lock);
   if (!lock.owns_lock()) return;

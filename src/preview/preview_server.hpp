@@ -70,6 +70,9 @@ class PreviewServer {
   // rectangle it shows and `track` is in source pixels, so the ball mark is
   // placed at (track.position - crop.xy) * frame.width / crop.w.
   void push(const Frame& frame, const TrackState& track, const CropRect& crop);
+  // Whether push() would take a picture now (the rate limit): a caller whose
+  // picture is costly to get (a GPU download) asks first.
+  bool wants_frame() const;
 
   // Test helpers: the latest JPEG (empty until one is encoded) and how many
   // have been encoded.

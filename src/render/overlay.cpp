@@ -24,7 +24,9 @@ void put(Frame& f, int x, int y, Yuv c) {
   f.planes[2][(y / 2) * f.strides[2] + x / 2] = c.v;
 }
 
-void ring(Frame& f, double cx, double cy, double radius, double thickness, Yuv c) {
+void ring(Frame& f, const OverlayRing& r) {
+  const double cx = r.cx, cy = r.cy, radius = r.radius, thickness = r.thickness;
+  const Yuv c{r.y, r.u, r.v};
   const int x0 = static_cast<int>(std::floor(cx - radius - thickness));
   const int x1 = static_cast<int>(std::ceil(cx + radius + thickness));
   const int y0 = static_cast<int>(std::floor(cy - radius - thickness));
@@ -79,14 +81,13 @@ OverlayMarks overlay_marks(int out_w, int out_h, const CropRect& crop, const Tra
   return OverlayMarks{overlay_crosses(out_w, out_h, crop, detections), overlay_ring(out_w, out_h, crop, track)};
 }
 
-void draw_detections(Frame& out, const CropRect& crop, const Detections& detections) {
-  for (const OverlayCross& c : overlay_crosses(out.width_px, out.height_px, crop, detections)) cross(out, c);
+void draw_marks(Frame& out, const OverlayMarks& marks) {
+  for (const OverlayCross& c : marks.crosses) cross(out, c);
+  if (marks.ring) ring(out, *marks.ring);
 }
 
 void draw_overlay(Frame& out, const CropRect& crop, const TrackState& track, const Detections& detections) {
-  draw_detections(out, crop, detections);
-  if (const auto r = overlay_ring(out.width_px, out.height_px, crop, track))
-    ring(out, r->cx, r->cy, r->radius, r->thickness, Yuv{r->y, r->u, r->v});
+  draw_marks(out, overlay_marks(out.width_px, out.height_px, crop, track, detections));
 }
 
 }  // namespace ballcam::render

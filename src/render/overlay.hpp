@@ -40,10 +40,11 @@ struct OverlayMarks {
 OverlayMarks overlay_marks(int out_w, int out_h, const CropRect& crop, const TrackState& track,
                            const Detections& detections);
 
-// The crosses, onto a host yuv420p picture.
-void draw_detections(Frame& out, const CropRect& crop, const Detections& detections);
+// The marks onto a host yuv420p picture: the crosses, then the ring (the
+// GPU path paints the same on NV12).
+void draw_marks(Frame& out, const OverlayMarks& marks);
 
-// Both, onto a host yuv420p picture: the crosses, then the ring.
+// overlay_marks() for `out`'s size, drawn with draw_marks().
 void draw_overlay(Frame& out, const CropRect& crop, const TrackState& track, const Detections& detections);
 
 }  // namespace ballcam::render

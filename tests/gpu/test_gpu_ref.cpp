@@ -237,9 +237,9 @@ TEST(GpuRefCrosses, MatchesTheCpuOverlay) {
     d.center = c;
     det.balls.push_back(d);
   }
-  render::draw_detections(yuv, crop, det);
-  std::vector<CrossSpec> crosses;
-  for (const auto& c : render::overlay_crosses(w, h, crop, det)) crosses.push_back(cross_spec(c));
+  const render::OverlayMarks marks{render::overlay_crosses(w, h, crop, det), std::nullopt};
+  render::draw_marks(yuv, marks);
+  const std::vector<CrossSpec> crosses = cross_specs(marks.crosses);
   ASSERT_EQ(crosses.size(), 5U);
   ref::draw_crosses_nv12(nv.view(), crosses);
   int worst = 0;
