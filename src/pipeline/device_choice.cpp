@@ -80,8 +80,12 @@ Result<DevicePlan> plan_reference_path(const std::string& detector) {
 }
 
 Result<DevicePlan> plan_for(const PipelineConfig& config) {
-  return config.gpu_reference_path ? plan_reference_path(config.detector.name)
-                                   : plan_devices(config.device, config.decode, config.detector.name);
+  BALLCAM_ASSIGN_OR_RETURN(DevicePlan plan, config.gpu_reference_path
+                                                ? plan_reference_path(config.detector.name)
+                                                : plan_devices(config.device, config.decode, config.detector.name));
+  BALLCAM_RETURN_IF_ERROR(plan_encoder(config.device, config.encoder, config.camera.output_width_px,
+                                       config.camera.output_height_px, plan));
+  return plan;
 }
 
 Status plan_encoder(Device device, const std::string& requested, int out_w, int out_h, DevicePlan& plan) {

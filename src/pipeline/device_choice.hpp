@@ -64,14 +64,15 @@ Result<DevicePlan> plan_devices(Device device, io::DecodeMode decode, const std:
 Result<DevicePlan> plan_reference_path(const std::string& detector);
 
 // The plan of a run or a bench: plan_reference_path when
-// config.gpu_reference_path, else plan_devices.
+// config.gpu_reference_path, else plan_devices; then plan_encoder.
 Result<DevicePlan> plan_for(const PipelineConfig& config);
 
 // --encoder auto|libx264|h264_nvenc|hevc_nvenc for an out_w x out_h output,
-// after plan_for. auto: h264_nvenc when a GPU answered and it opens (taking
-// CUDA frames on the zero-copy path), else libx264. NVENC by name:
-// kInvalidArgument with --device cpu or gpu.reference_path, kUnavailable
-// (exit 5) when no GPU answers or it does not open here.
+// on a device plan (plan_for's last step). auto: h264_nvenc when a GPU
+// answered and it opens (taking CUDA frames on the zero-copy path), else
+// libx264. NVENC by name: kInvalidArgument with --device cpu or
+// gpu.reference_path, kUnavailable (exit 5) when no GPU answers or it does
+// not open here.
 Status plan_encoder(Device device, const std::string& requested, int out_w, int out_h, DevicePlan& plan);
 
 // The encoder options of a plan: encoder, its input (NV12 on the zero-copy

@@ -162,8 +162,6 @@ Status Pipeline::run() {
     if (!p.ok()) return p.status();
     plan = std::move(p).value();
   }
-  BALLCAM_RETURN_IF_ERROR(plan_encoder(config_.device, config_.encoder, config_.camera.output_width_px,
-                                       config_.camera.output_height_px, plan));
   {
     auto g = open_gpu_frames(config_.device, plan, config_.camera.output_width_px, config_.camera.output_height_px);
     if (!g.ok()) return g.status();

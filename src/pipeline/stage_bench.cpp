@@ -56,8 +56,6 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   keep = std::max(1, keep);
   StageBench bench;
   BALLCAM_ASSIGN_OR_RETURN(DevicePlan plan, plan_for(config));
-  BALLCAM_RETURN_IF_ERROR(
-      plan_encoder(config.device, config.encoder, config.camera.output_width_px, config.camera.output_height_px, plan));
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<GpuFrames> gpu,
                            open_gpu_frames(config.device, plan, config.camera.output_width_px,
                                            config.camera.output_height_px));
