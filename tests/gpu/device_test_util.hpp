@@ -1,6 +1,6 @@
-// Device checks for the CUDA tests: whether a device opens, why not, and
-// whether its absence is a failure (scripts/device-check.sh sets
-// BALLCAM_GPU_REQUIRE_DEVICE=1); Status/Result assertions.
+// Device checks for the CUDA tests: whether a device opens and why not
+// (whether its absence is a failure: device_required(), gpu_test.hpp);
+// Status/Result assertions.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -17,12 +17,6 @@ namespace ballcam::gpu::testing {
 inline bool have_device() {
   static const bool yes = cuda_device_count() > 0;
   return yes;
-}
-
-// scripts/device-check.sh sets this: there, "no device" is a failure, not a skip.
-inline bool device_required() {
-  const char* env = std::getenv("BALLCAM_GPU_REQUIRE_DEVICE");
-  return env != nullptr && std::string(env) == "1";
 }
 
 inline std::string no_device_reason() {

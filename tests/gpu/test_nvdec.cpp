@@ -28,10 +28,7 @@ extern "C" {
 namespace ballcam::io {
 namespace {
 
-bool device_required() {
-  const char* env = std::getenv("BALLCAM_GPU_REQUIRE_DEVICE");
-  return env != nullptr && std::string(env) == "1";
-}
+using gpu::testing::device_required;
 
 struct Planes {  // one decoded picture as tight Y, U, V planes
   int w = 0, h = 0;

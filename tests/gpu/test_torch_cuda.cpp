@@ -37,10 +37,7 @@ std::string weights_path() {
   return std::string(BALLCAM_SHARED_DIR) + "/models/footandball_20201019.pth";
 }
 
-bool device_required() {
-  const char* env = std::getenv("BALLCAM_GPU_REQUIRE_DEVICE");
-  return env != nullptr && std::string(env) == "1";
-}
+using testing::device_required;
 
 // Flat indices of the k most probable ball cells.
 std::set<std::int64_t> top_cells(const torch::Tensor& prob, int k) {
