@@ -478,6 +478,22 @@ Status Pipeline::run() {
     Frame slate;
     auto last_real = Clock::now();
     std::int64_t fills = 0;  // pictures filled since the last real frame
+    // The last picture again (or the slate), one frame period after the last one written.
+    auto write_filler = [&](bool use_slate) -> Status {
+      Frame filler = last;
+      if (use_slate) {
+        if (slate.empty()) slate = render::make_slate(last.width_px, last.height_px);
+        filler = slate;
+      }
+      filler.pts_us = last_pts + frame_us;
+      filler.arrival_ns = 0;  // not an input frame: no latency sample
+      BALLCAM_RETURN_IF_ERROR(write_frame(filler));
+      last_pts = filler.pts_us;
+      gap_frames.add();
+      return Status::Ok();
+    };
+    const auto repeat_after_us = std::chrono::duration_cast<std::chrono::microseconds>(repeat_after).count();
+    const auto slate_after_us = static_cast<std::int64_t>(config_.gap_slate_after_s * 1e6);
     while (true) {
       std::optional<Frame> frame;
       if (fill && !last.empty()) {
@@ -489,16 +505,7 @@ Status Pipeline::run() {
           Status st;
           // Catch up to the wall clock: one picture per frame period of gap.
           for (const std::int64_t due = gap / period; fills < due && st.ok(); ++fills) {
-            Frame filler = last;
-            if (gap >= slate_after) {
-              if (slate.empty()) slate = render::make_slate(last.width_px, last.height_px);
-              filler = slate;
-            }
-            filler.pts_us = last_pts + frame_us;
-            filler.arrival_ns = 0;  // not an input frame: no latency sample
-            st = write_frame(filler);
-            last_pts = filler.pts_us;
-            gap_frames.add();
+            st = write_filler(gap >= slate_after);
           }
           if (st.ok() && with_audio) st = drain_audio(false);
           if (!st.ok()) {
@@ -512,18 +519,27 @@ Status Pipeline::run() {
         if (!frame) break;
       }
       if (im.aborted.load()) break;
+      Status st;
       if (live) {
         std::int64_t pts = frame->pts_us + offset_us;
-        if (fills > 0 || (last_pts != std::numeric_limits<std::int64_t>::min() && pts <= last_pts)) {
+        const bool first = last_pts == std::numeric_limits<std::int64_t>::min();
+        const std::int64_t jump = first ? 0 : pts - last_pts;
+        if (fills > 0 || (!first && pts <= last_pts) || (fill && jump >= slate_after_us)) {
           // After a filled gap the input resumes right after the fill (the
-          // fill already stood for the time it was away); otherwise only
-          // never go back.
+          // fill already stood for the time it was away); otherwise never go
+          // back, and take a jump longer than the slate delay as a break in
+          // the input's clock.
           offset_us = last_pts + frame_us - frame->pts_us;
           pts = last_pts + frame_us;
+        } else if (fill && !last.empty() && jump >= repeat_after_us) {
+          // The timeline jumped (frames dropped to stay live, or missing at
+          // the source) while frames kept coming: fill the hole on the
+          // output's cadence, as for a gap in time.
+          while (st.ok() && last_pts + frame_us + frame_us / 2 <= pts) st = write_filler(false);
         }
         frame->pts_us = pts;
       }
-      Status st = write_frame(*frame);
+      if (st.ok()) st = write_frame(*frame);
       if (st.ok() && with_audio) st = drain_audio(false);
       if (!st.ok()) {
         im.fail(st);

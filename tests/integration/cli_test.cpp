@@ -371,6 +371,39 @@ TEST_F(Cli, LiveInputDropsOldestFramesAndCountsThem) {
   EXPECT_EQ(std::stoll((*v)["nb_read_frames"].get<std::string>()), frames_out + gap_frames);
 }
 
+TEST_F(Cli, LiveOutputKeepsItsCadenceWhenFramesAreDropped) {
+  // The same file read as live, with the repeat delay at its minimum (50 ms):
+  // every hole that dropping frames leaves in the timeline (two frame periods
+  // or more) is filled with the last picture, so the output runs at a constant
+  // 25 fps from its first to its last packet.
+  const std::string cfg = path("cadence.yaml");
+  std::ofstream(cfg) << "live:\n  repeat_after_ms: 50\n";
+  const std::string out = path("cadence.mp4");
+  const std::string metrics = path("cadence_metrics.json");
+  ProcessResult r = ballcam({"run", "-c", cfg, "-i", path("clip1080.mp4"), "-o", out, "--live", "yes",
+                             "--metrics-json", metrics, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(metrics);
+  const json m = json::parse(in);
+  const auto frames_out = m["counters"]["frames_out"].get<std::int64_t>();
+  const auto gap_frames = m["counters"].value("gap_frames", std::int64_t{0});
+  ProcessResult p = run_process({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
+                                 "-of", "csv=p=0", out});
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  std::vector<double> pts;
+  std::istringstream lines(p.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) pts.push_back(std::stod(line));
+  std::sort(pts.begin(), pts.end());
+  ASSERT_EQ(static_cast<std::int64_t>(pts.size()), frames_out + gap_frames);
+  ASSERT_GT(pts.size(), 10U);
+  for (std::size_t i = 1; i < pts.size(); ++i) {
+    ASSERT_NEAR(pts[i] - pts[i - 1], 0.04, 0.002) << "packet " << i << " of " << pts.size() << ", "
+                                                   << m["counters"].value("frames_dropped", std::int64_t{0})
+                                                   << " frames dropped, " << gap_frames << " filled";
+  }
+}
+
 TEST_F(Cli, HelpAnswersForEveryCommand) {
   for (const char* cmd : {"run", "demo", "synth", "eval", "options", "bench", "doctor"}) {
     ProcessResult r = ballcam({cmd, "--help"});
