@@ -18,6 +18,20 @@ constexpr bool kHaveKernels = true;  // this build has the CUDA kernels (pipelin
 constexpr bool kHaveKernels = false;
 #endif
 
+// --device auto when a piece of the zero-copy path does not start: the CPU
+// pipeline instead of failing (NVDEC decode, if chosen, stays; NVENC, if
+// chosen, then takes host pictures).
+void fall_back_to_cpu(DevicePlan& plan, std::string why) {
+  plan.zero_copy = false;
+  plan.encoder_cuda_frames = false;
+  plan.zero_copy_note = std::move(why);
+}
+
+// --device cuda when a piece of the zero-copy path does not start.
+Status cuda_required(const Status& why) {
+  return error(ErrorCode::kUnavailable, "--device cuda: " + why.message() + "; use --device cpu or auto");
+}
+
 // Fills plan.zero_copy / zero_copy_note once the GPU probe has answered.
 void plan_zero_copy(DevicePlan& plan, const std::string& detector) {
   if (!plan.gpu) return;
@@ -156,12 +170,23 @@ Result<std::unique_ptr<GpuFrames>> open_gpu_frames(Device device, DevicePlan& pl
   if (plan.reference) return GpuFrames::create_reference(output_width_px, output_height_px, output);
   auto g = GpuFrames::create(output_width_px, output_height_px, output);
   if (g.ok()) return g;
-  if (device == Device::kCuda)
-    return error(ErrorCode::kUnavailable, "--device cuda: " + g.status().message() + "; use --device cpu or auto");
-  plan.zero_copy = false;  // auto: the CPU pipeline instead of failing (NVENC, if chosen, then takes host pictures)
-  plan.encoder_cuda_frames = false;
-  plan.zero_copy_note = g.status().message();
+  if (device == Device::kCuda) return cuda_required(g.status());
+  fall_back_to_cpu(plan, g.status().message());
   return std::unique_ptr<GpuFrames>();
+}
+
+Result<std::unique_ptr<detect::Detector>> open_detector(Device device, detect::DetectorConfig config, DevicePlan& plan,
+                                                        std::unique_ptr<GpuFrames>& gpu_frames) {
+  config.cuda = plan.detect_on_cuda();
+  auto det = detect::create_detector(config);
+  if (det.ok() || !config.cuda) return det;
+  if (device == Device::kCuda) return cuda_required(det.status());
+  config.cuda = false;
+  auto on_cpu = detect::create_detector(config);
+  if (!on_cpu.ok()) return on_cpu.status();  // not a CUDA problem: the CPU's error says what is wrong
+  fall_back_to_cpu(plan, "detector '" + config.name + "' does not start on libtorch CUDA: " + det.status().message());
+  gpu_frames.reset();
+  return on_cpu;
 }
 
 std::string describe_choice(Device device, const DevicePlan& plan, const io::StreamInfo& info,

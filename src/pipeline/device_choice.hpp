@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/status.hpp"
+#include "detect/detector.hpp"
 #include "io/media.hpp"
 #include "io/sink.hpp"
 #include "io/source.hpp"
@@ -93,6 +94,15 @@ io::SourceOptions source_options_for(io::SourceOptions base, const DevicePlan& p
 // the reason in zero_copy_note).
 Result<std::unique_ptr<GpuFrames>> open_gpu_frames(Device device, DevicePlan& plan, int output_width_px,
                                                    int output_height_px);
+
+// The detector of a plan: on libtorch CUDA on the zero-copy path, else on
+// the CPU. When it does not start on CUDA: kUnavailable for --device cuda;
+// for auto the plan falls back to the CPU pipeline as open_gpu_frames does
+// (`gpu_frames` released, the reason in zero_copy_note) and the detector
+// starts on the CPU. Call it before opening the Source: the plan decides
+// whether decoded frames stay on the GPU.
+Result<std::unique_ptr<detect::Detector>> open_detector(Device device, detect::DetectorConfig config, DevicePlan& plan,
+                                                        std::unique_ptr<GpuFrames>& gpu_frames);
 
 // The one log line: "device auto: ... because ...".
 std::string describe_choice(Device device, const DevicePlan& plan, const io::StreamInfo& info,

@@ -167,6 +167,13 @@ Status Pipeline::run() {
     if (!g.ok()) return g.status();
     im.gpu_frames = std::move(g).value();
   }
+  {
+    // Before the Source: a detector that does not start on CUDA turns an auto
+    // plan into the CPU pipeline, and then decoded frames leave the GPU.
+    auto det = open_detector(config_.device, config_.detector, plan, im.gpu_frames);
+    if (!det.ok()) return det.status();
+    im.detector = std::move(det).value();
+  }
 
   // --- open everything (errors here leave no output behind) ---------------
   {
@@ -198,13 +205,6 @@ Status Pipeline::run() {
                info.has_audio ? ", audio " + info.audio_codec : ", no audio");
   spdlog::info("{}", describe_choice(config_.device, plan, info, config_.detector.name));
 
-  {
-    detect::DetectorConfig detector_config = config_.detector;
-    detector_config.cuda = plan.detect_on_cuda();
-    auto det = detect::create_detector(detector_config);
-    if (!det.ok()) return det.status();
-    im.detector = std::move(det).value();
-  }
   im.tracker = std::make_unique<BallTracker>(input_tracker_config(config_.tracker, live, info.width_px, fps), info.width_px,
                                              info.height_px, fps);
   im.camera = std::make_unique<VirtualCamera>(config_.camera, info.width_px, info.height_px, fps);

@@ -59,6 +59,8 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<GpuFrames> gpu,
                            open_gpu_frames(config.device, plan, config.camera.output_width_px,
                                            config.camera.output_height_px));
+  BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<detect::Detector> detector,
+                           open_detector(config.device, config.detector, plan, gpu));
   const io::SourceOptions so = source_options_for(config.source, plan);
   BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<io::Source> source, io::Source::open(so));
   const io::StreamInfo& info = source->info();
@@ -90,9 +92,6 @@ Result<StageBench> bench_stages(const PipelineConfig& config, std::int64_t frame
   }
 
   // --- detect ------------------------------------------------------------------
-  detect::DetectorConfig dc = config.detector;
-  dc.cuda = plan.detect_on_cuda();
-  BALLCAM_ASSIGN_OR_RETURN(std::unique_ptr<detect::Detector> detector, detect::create_detector(dc));
   {
     detect::DetectHints hints;
     BALLCAM_RETURN_IF_ERROR(detector->detect(kept.front(), hints).status());  // warm-up (cuDNN, allocator)
