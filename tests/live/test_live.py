@@ -316,24 +316,43 @@ def test_servers_frozen_for_5_s(rtsp, nginx, tmp_path):
     check_recordings(nginx)
 
 
-def test_resolution_change_mid_stream(rtsp, nginx, clips, tmp_path):
-    bc = Ballcam(tmp_path, ["-i", rtsp.url(), "-o", nginx.url(), "--size", "640x360"])
+FOOTANDBALL = Path(__file__).resolve().parents[2].parent / "shared" / "models" / "footandball_20201019.pth"
+
+
+@pytest.mark.parametrize("path", ["cpu", "gpu-reference"])
+def test_resolution_change_mid_stream(rtsp, nginx, clips, tmp_path, path):
+    """The camera comes back at another size, then at the first again. On
+    "gpu-reference" the zero-copy path's stages run on their CPU references
+    (gpu.reference_path, FootAndBall reading NV12 frames): its frame pools
+    and the detector's input follow the new size too."""
+    args = ["-i", rtsp.url(), "-o", nginx.url(), "--size", "640x360"]
+    frames, timeout_s = 25, 20
+    if path == "gpu-reference":
+        if not FOOTANDBALL.exists():
+            pytest.skip(f"{FOOTANDBALL} not present")
+        cfg = tmp_path / "reference.yaml"
+        cfg.write_text("gpu:\n  reference_path: true\n")
+        args += ["-c", str(cfg), "--detector", "footandball", "--model", str(FOOTANDBALL)]
+        frames, timeout_s = 10, 60  # FootAndBall on 2 CPU cores: a few frames a second
+    bc = Ballcam(tmp_path, args)
     try:
-        bc.wait_frames(25)
+        bc.wait_frames(frames, timeout_s)
         rtsp.stop()
         rtsp.start(clips["big"])  # the camera comes back at 854x480
         assert bc.frames_flow_within(RECOVER_S) is not None, bc.tail()
         assert wait_for(lambda: bc.value("input_size_changes_total") >= 1, 3), bc.tail()
-        bc.wait_frames(bc.value("frames_out_total") + 25)
+        bc.wait_frames(bc.value("frames_out_total") + frames, timeout_s)
         rtsp.stop()
         rtsp.start(clips["long"])  # and back to 640x360
         assert bc.frames_flow_within(RECOVER_S) is not None, bc.tail()
         assert wait_for(lambda: bc.value("input_size_changes_total") >= 2, 3), bc.tail()
-        bc.wait_frames(bc.value("frames_out_total") + 25)
+        bc.wait_frames(bc.value("frames_out_total") + frames, timeout_s)
         assert bc.alive(), bc.tail()
     finally:
         rc = bc.stop()
     assert rc == 130, bc.tail()
+    if path == "gpu-reference":
+        assert "the GPU path on its CPU references" in bc.log.read_text(errors="replace"), bc.tail()
     decodes(bc.record)
     size = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
                            "-of", "csv=p=0", str(bc.record)], capture_output=True, text=True).stdout.strip()
