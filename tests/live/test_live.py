@@ -328,6 +328,8 @@ def test_resolution_change_mid_stream(rtsp, nginx, clips, tmp_path, path):
     args = ["-i", rtsp.url(), "-o", nginx.url(), "--size", "640x360"]
     frames, timeout_s = 25, 20
     if path == "gpu-reference":
+        if os.environ.get("BALLCAM_HAVE_TORCH") != "1":
+            pytest.skip("this build has no libtorch (no neural detector)")
         if not FOOTANDBALL.exists():
             pytest.skip(f"{FOOTANDBALL} not present")
         cfg = tmp_path / "reference.yaml"
