@@ -70,32 +70,25 @@ Result<DeviceNv12Frame> DeviceNv12Frame::allocate(int width_px, int height_px) {
   return f;
 }
 
-Status DeviceNv12Frame::upload(const Nv12View& host, cudaStream_t stream) const {
-  if (host.width_px != view_.width_px || host.height_px != view_.height_px) {
-    return error(ErrorCode::kInvalidArgument, "DeviceNv12Frame::upload: size mismatch");
+Status copy_nv12(const Nv12View& from, const Nv12MutView& to, cudaMemcpyKind kind, cudaStream_t stream) {
+  if (from.width_px != to.width_px || from.height_px != to.height_px) {
+    return error(ErrorCode::kInvalidArgument, "copy_nv12: size mismatch");
   }
-  const auto w = static_cast<std::size_t>(view_.width_px);
-  const auto h = static_cast<std::size_t>(view_.height_px);
-  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(view_.y, static_cast<std::size_t>(view_.y_pitch), host.y,
-                                       static_cast<std::size_t>(host.y_pitch), w, h, cudaMemcpyHostToDevice, stream));
-  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(view_.uv, static_cast<std::size_t>(view_.uv_pitch), host.uv,
-                                       static_cast<std::size_t>(host.uv_pitch), w, h / 2, cudaMemcpyHostToDevice,
-                                       stream));
+  const auto w = static_cast<std::size_t>(to.width_px);
+  const auto h = static_cast<std::size_t>(to.height_px);
+  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(to.y, static_cast<std::size_t>(to.y_pitch), from.y,
+                                       static_cast<std::size_t>(from.y_pitch), w, h, kind, stream));
+  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(to.uv, static_cast<std::size_t>(to.uv_pitch), from.uv,
+                                       static_cast<std::size_t>(from.uv_pitch), w, h / 2, kind, stream));
   return Status::Ok();
 }
 
+Status DeviceNv12Frame::upload(const Nv12View& host, cudaStream_t stream) const {
+  return copy_nv12(host, view_, cudaMemcpyHostToDevice, stream);
+}
+
 Status DeviceNv12Frame::download(const Nv12MutView& host, cudaStream_t stream) const {
-  if (host.width_px != view_.width_px || host.height_px != view_.height_px) {
-    return error(ErrorCode::kInvalidArgument, "DeviceNv12Frame::download: size mismatch");
-  }
-  const auto w = static_cast<std::size_t>(view_.width_px);
-  const auto h = static_cast<std::size_t>(view_.height_px);
-  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.y, static_cast<std::size_t>(host.y_pitch), view_.y,
-                                       static_cast<std::size_t>(view_.y_pitch), w, h, cudaMemcpyDeviceToHost, stream));
-  BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.uv, static_cast<std::size_t>(host.uv_pitch), view_.uv,
-                                       static_cast<std::size_t>(view_.uv_pitch), w, h / 2, cudaMemcpyDeviceToHost,
-                                       stream));
-  return Status::Ok();
+  return copy_nv12(as_const(view_), host, cudaMemcpyDeviceToHost, stream);
 }
 
 }  // namespace ballcam::gpu

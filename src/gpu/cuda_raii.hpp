@@ -109,6 +109,10 @@ class PinnedBuffer {
   std::size_t size_ = 0;
 };
 
+// Copies an NV12 image's visible rows (Y, then UV) into another of the same
+// size, ordered on `stream`; `kind` says where each lives.
+Status copy_nv12(const Nv12View& from, const Nv12MutView& to, cudaMemcpyKind kind, cudaStream_t stream);
+
 // An NV12 frame in one device allocation: Y rows then UV rows, both with a
 // 256-byte-aligned pitch.
 class DeviceNv12Frame {

@@ -80,17 +80,20 @@ Result<ff::BufferRefPtr> open_cuda_device() {
   return ff::BufferRefPtr(device);
 }
 
-Result<ff::BufferRefPtr> cuda_nv12_frames(AVBufferRef* device, int width_px, int height_px) {
-  ff::BufferRefPtr frames(av_hwframe_ctx_alloc(device));
+Status use_cuda_nv12_frames(AVCodecContext* enc) {
+  BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr device, open_cuda_device());
+  ff::BufferRefPtr frames(av_hwframe_ctx_alloc(device.get()));
   if (!frames) return error(ErrorCode::kInternal, "out of memory");
   auto* ctx = reinterpret_cast<AVHWFramesContext*>(frames->data);
   ctx->format = AV_PIX_FMT_CUDA;
   ctx->sw_format = AV_PIX_FMT_NV12;
-  ctx->width = width_px;
-  ctx->height = height_px;
+  ctx->width = enc->width;
+  ctx->height = enc->height;
   const int rc = av_hwframe_ctx_init(frames.get());
   if (rc < 0) return error(ErrorCode::kUnavailable, "cannot make CUDA NV12 frames: " + ff::error_string(rc));
-  return frames;
+  enc->pix_fmt = AV_PIX_FMT_CUDA;
+  enc->hw_frames_ctx = frames.release();  // the codec context owns it
+  return Status::Ok();
 }
 
 bool is_nvenc(const std::string& encoder) { return encoder == "h264_nvenc" || encoder == "hevc_nvenc"; }
@@ -166,12 +169,7 @@ Status try_open_encoder(const std::string& name, int width_px, int height_px, bo
       }
     }
   }
-  if (cuda_frames) {
-    BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr device, open_cuda_device());
-    BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr frames, cuda_nv12_frames(device.get(), width_px, height_px));
-    enc->pix_fmt = AV_PIX_FMT_CUDA;
-    enc->hw_frames_ctx = frames.release();  // the codec context owns it
-  }
+  if (cuda_frames) BALLCAM_RETURN_IF_ERROR(use_cuda_nv12_frames(enc.get()));
   const int rc = avcodec_open2(enc.get(), codec, nullptr);
   if (rc < 0) return error(ErrorCode::kUnavailable, name + " does not open here: " + ff::error_string(rc));
   return Status::Ok();

@@ -49,9 +49,11 @@ std::vector<std::string> ffmpeg_hw_decoders();      // "h264 (cuda)", "h264_cuvi
 // kUnavailable naming the reason when no driver or GPU answers.
 Result<ff::BufferRefPtr> open_cuda_device();
 
-// A hardware frames context of CUDA NV12 frames of this size on `device`
-// (an encoder's hw_frames_ctx; its pool allocates on demand).
-Result<ff::BufferRefPtr> cuda_nv12_frames(AVBufferRef* device, int width_px, int height_px);
+// Makes encoder context `enc` (its width and height set) take CUDA NV12
+// frames: pix_fmt AV_PIX_FMT_CUDA and a frames context of its size on the
+// primary context (open_cuda_device), where the pipeline's device pictures
+// live. kUnavailable when no CUDA device opens.
+Status use_cuda_nv12_frames(AVCodecContext* enc);
 
 // NVENC encoders (h264_nvenc, hevc_nvenc): they can take CUDA frames.
 bool is_nvenc(const std::string& encoder);

@@ -329,14 +329,8 @@ class FfmpegSink final : public Sink {
     venc_->height = v.height_px;
     sw_format_ = ff::av_format_420(v.input);
     venc_->pix_fmt = sw_format_;
-    if (v.cuda_frames) {
-      // NVENC reads the pipeline's device frames: a frames context on the
-      // primary CUDA context, where those frames were allocated.
-      BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr device, open_cuda_device());
-      BALLCAM_ASSIGN_OR_RETURN(ff::BufferRefPtr frames, cuda_nv12_frames(device.get(), v.width_px, v.height_px));
-      venc_->pix_fmt = AV_PIX_FMT_CUDA;
-      venc_->hw_frames_ctx = frames.release();  // the codec context owns it
-    }
+    // NVENC reads the pipeline's device frames, allocated on the primary CUDA context.
+    if (v.cuda_frames) BALLCAM_RETURN_IF_ERROR(use_cuda_nv12_frames(venc_.get()));
     venc_->sample_aspect_ratio = AVRational{1, 1};
     venc_->time_base = kVideoTimeBase;
     venc_->framerate = fr;

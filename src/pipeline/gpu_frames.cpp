@@ -113,36 +113,26 @@ class CudaFrames final : public GpuFrames {
     BALLCAM_RETURN_IF_ERROR(check_nv12_size(decoded.width_px, decoded.height_px, "frame", ErrorCode::kInputError));
     BALLCAM_ASSIGN_OR_RETURN(Frame out, pool_->take(decoded.width_px, decoded.height_px));
     copy_timing(decoded, out);
-    const gpu::Nv12View dst = gpu::nv12_view(out);
-    const auto w = static_cast<std::size_t>(decoded.width_px);
-    const auto h = static_cast<std::size_t>(decoded.height_px);
+    const gpu::Nv12MutView dst = gpu::nv12_mut_view(out);
+    const int w = decoded.width_px, h = decoded.height_px;
     if (decoded.memory == MemoryLocation::kCuda && decoded.format == PixelFormat::kNv12) {
       // Ordered after FFmpeg's copy on the legacy stream (copy_ is blocking).
-      BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(const_cast<std::uint8_t*>(dst.y), static_cast<std::size_t>(dst.y_pitch),
-                                           decoded.planes[0], static_cast<std::size_t>(decoded.strides[0]), w, h,
-                                           cudaMemcpyDeviceToDevice, copy_.get()));
-      BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(const_cast<std::uint8_t*>(dst.uv), static_cast<std::size_t>(dst.uv_pitch),
-                                           decoded.planes[1], static_cast<std::size_t>(decoded.strides[1]), w, h / 2,
-                                           cudaMemcpyDeviceToDevice, copy_.get()));
+      BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(gpu::nv12_view(decoded), dst, cudaMemcpyDeviceToDevice, copy_.get()));
     } else if (decoded.memory == MemoryLocation::kCuda && decoded.format == PixelFormat::kP010) {
       // 10-bit NVDEC output: converted to 8-bit NV12 into the pooled frame
       // on the device (same stream ordering as the copy above).
-      const gpu::P010View p010{decoded.planes[0], decoded.strides[0], decoded.planes[1], decoded.strides[1],
-                               decoded.width_px, decoded.height_px};
-      BALLCAM_RETURN_IF_ERROR(gpu::p010_to_nv12(p010, gpu::nv12_mut_view(out), copy_.get()));
+      const gpu::P010View p010{decoded.planes[0], decoded.strides[0], decoded.planes[1], decoded.strides[1], w, h};
+      BALLCAM_RETURN_IF_ERROR(gpu::p010_to_nv12(p010, dst, copy_.get()));
     } else if (decoded.memory == MemoryLocation::kHost && decoded.format == PixelFormat::kYuv420p) {
       // A stream NVDEC did not decode: one upload, UV interleaved on the way.
-      const std::size_t bytes = w * h * 3 / 2;
+      const std::size_t luma = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
+      const std::size_t bytes = luma * 3 / 2;
       if (up_staging_.size() < bytes) {
         BALLCAM_ASSIGN_OR_RETURN(up_staging_, gpu::PinnedBuffer::allocate(bytes));
       }
-      std::uint8_t* y = up_staging_.get();
-      std::uint8_t* uv = y + w * h;
-      nv12_from_yuv420p(decoded, y, static_cast<int>(w), uv, static_cast<int>(w));
-      BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(const_cast<std::uint8_t*>(dst.y), static_cast<std::size_t>(dst.y_pitch), y,
-                                           w, w, h, cudaMemcpyHostToDevice, copy_.get()));
-      BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(const_cast<std::uint8_t*>(dst.uv), static_cast<std::size_t>(dst.uv_pitch), uv,
-                                           w, w, h / 2, cudaMemcpyHostToDevice, copy_.get()));
+      const gpu::Nv12MutView staging{up_staging_.get(), w, up_staging_.get() + luma, w, w, h};
+      nv12_from_yuv420p(decoded, staging.y, staging.y_pitch, staging.uv, staging.uv_pitch);
+      BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(gpu::as_const(staging), dst, cudaMemcpyHostToDevice, copy_.get()));
       bytes_h2d_.fetch_add(bytes);
     } else {
       return error(ErrorCode::kInvalidArgument, std::string("the GPU path takes NVDEC (nv12, p010) or host yuv420p frames, not ") +
@@ -196,15 +186,8 @@ class CudaFrames final : public GpuFrames {
   // render stream (the caller synchronises it).
   Result<Frame> download(const gpu::Nv12View& device) {
     BALLCAM_ASSIGN_OR_RETURN(Frame host, host_pool_->take(device.width_px, device.height_px));
-    const auto w = static_cast<std::size_t>(device.width_px);
-    const auto h = static_cast<std::size_t>(device.height_px);
-    BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.planes[0], static_cast<std::size_t>(host.strides[0]), device.y,
-                                         static_cast<std::size_t>(device.y_pitch), w, h, cudaMemcpyDeviceToHost,
-                                         render_.get()));
-    BALLCAM_CUDA_CHECK(cudaMemcpy2DAsync(host.planes[1], static_cast<std::size_t>(host.strides[1]), device.uv,
-                                         static_cast<std::size_t>(device.uv_pitch), w, h / 2, cudaMemcpyDeviceToHost,
-                                         render_.get()));
-    bytes_d2h_.fetch_add(w * h * 3 / 2);
+    BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(device, gpu::nv12_mut_view(host), cudaMemcpyDeviceToHost, render_.get()));
+    bytes_d2h_.fetch_add(static_cast<std::uint64_t>(device.width_px) * static_cast<std::uint64_t>(device.height_px) * 3 / 2);
     return host;
   }
 

@@ -434,8 +434,9 @@ Status Pipeline::run() {
       }
       a->frame = Frame{};  // release the decoder's picture early
       if (on_output_frame && (!output_frame_wanted || output_frame_wanted())) {
-        // NVENC's picture is in GPU memory: the callback gets a host copy.
-        Result<Frame> shown = out.memory == MemoryLocation::kCuda ? im.gpu_frames->to_host(out) : Result<Frame>(out);
+        // On the GPU path the picture may be in GPU memory (NVENC): the
+        // callback gets a host copy.
+        Result<Frame> shown = im.gpu_frames ? im.gpu_frames->to_host(out) : Result<Frame>(out);
         if (!shown.ok()) {
           im.fail(shown.status().with_context("output picture download"));
           break;
@@ -471,9 +472,10 @@ Status Pipeline::run() {
     // Live input gap: keep the viewers' stream going on the output's cadence,
     // the last picture first, then the slate.
     const bool fill = live && config_.fill_gaps;
+    // Gaps in wall time and holes in the timeline, both in microseconds.
     const auto period = std::chrono::microseconds(frame_us);
-    const auto repeat_after = std::chrono::milliseconds(config_.gap_repeat_after_ms);
-    const auto slate_after = std::chrono::duration<double>(config_.gap_slate_after_s);
+    const std::int64_t repeat_after_us = config_.gap_repeat_after_ms * 1000;
+    const auto slate_after_us = static_cast<std::int64_t>(config_.gap_slate_after_s * 1e6);
     Frame last;
     Frame slate;
     auto last_real = Clock::now();
@@ -492,20 +494,19 @@ Status Pipeline::run() {
       gap_frames.add();
       return Status::Ok();
     };
-    const auto repeat_after_us = std::chrono::duration_cast<std::chrono::microseconds>(repeat_after).count();
-    const auto slate_after_us = static_cast<std::int64_t>(config_.gap_slate_after_s * 1e6);
     while (true) {
       std::optional<Frame> frame;
       if (fill && !last.empty()) {
         frame = rendered_q.pop_for(period);
         if (!frame) {
           if (rendered_q.closed() || im.aborted.load()) break;
-          const auto gap = Clock::now() - last_real;
-          if (gap < repeat_after) continue;
+          const std::int64_t gap_us =
+              std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - last_real).count();
+          if (gap_us < repeat_after_us) continue;
           Status st;
           // Catch up to the wall clock: one picture per frame period of gap.
-          for (const std::int64_t due = gap / period; fills < due && st.ok(); ++fills) {
-            st = write_filler(gap >= slate_after);
+          for (const std::int64_t due = gap_us / frame_us; fills < due && st.ok(); ++fills) {
+            st = write_filler(gap_us >= slate_after_us);
           }
           if (st.ok() && with_audio) st = drain_audio(false);
           if (!st.ok()) {

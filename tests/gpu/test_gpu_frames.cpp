@@ -69,7 +69,9 @@ TEST(GpuFramesCuda, MatchesTheReferenceOnHostAndDeviceOutput) {
       EXPECT_TRUE(got.memory == (output == GpuFrames::Output::kDevice ? MemoryLocation::kCuda : MemoryLocation::kHost));
       EXPECT_EQ(got.pts_us, picture.pts_us);
       EXPECT_EQ(got.index, picture.index);
+      // Both to the host (the preview's copy), so both count the download.
       ASSERT_OK_AND_ASSIGN(Frame host, cuda->to_host(got));
+      ASSERT_OK_AND_ASSIGN(want, ref->to_host(want));
       ASSERT_TRUE(host.memory == MemoryLocation::kHost);
       EXPECT_EQ(worst_nv12_diff(host, want), 0) << (with_marks ? "with" : "without") << " marks, output "
                                                 << (output == GpuFrames::Output::kDevice ? "device" : "host");
