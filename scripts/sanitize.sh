@@ -2,7 +2,7 @@
 # Sanitizer builds and runs (docs/TESTING.md).
 #   scripts/sanitize.sh asan [ctest args...]   AddressSanitizer + UndefinedBehaviorSanitizer,
 #                                              the whole CTest suite (build-asan/)
-#   scripts/sanitize.sh tsan [ctest args...]   ThreadSanitizer, the pipeline/queue tests
+#   scripts/sanitize.sh tsan [ctest args...]   ThreadSanitizer, the pipeline/queue/frame-pool tests
 #                                              and the end-to-end runs (build-tsan/)
 # Extra arguments go to ctest (e.g. -R regex). The build type is Release
 # with debug info off; CUDA is off (its kernels are not instrumented and the
@@ -37,10 +37,10 @@ else
   # ThreadSanitizer: the code with threads — the queue, the live source, the
   # metrics exporter and preview server, and the whole pipeline through the
   # end-to-end runs of the real binary (test_cli, test_bad_input).
-  cmake --build "$build" -j"${BALLCAM_JOBS:-2}" --target ballcam test_core test_io test_metrics test_preview test_cli test_bad_input
+  cmake --build "$build" -j"${BALLCAM_JOBS:-2}" --target ballcam test_core test_io test_metrics test_preview test_cli test_bad_input test_frame_pool
   echo "sanitize.sh tsan: build took $(( $(date +%s) - start )) s"
   start=$(date +%s)
   ctest --test-dir "$build" --output-on-failure --timeout 1800 -j2 \
-    -R "${BALLCAM_TSAN_TESTS:-^(BoundedQueue|Live|Sink|Source|HttpExporter|PreviewServer|PreviewServerTest|Cli|BadInput)\\.}" "$@"
+    -R "${BALLCAM_TSAN_TESTS:-^(BoundedQueue|FramePool|Live|Sink|Source|HttpExporter|PreviewServer|PreviewServerTest|Cli|BadInput)\\.}" "$@"
 fi
 echo "sanitize.sh $kind: ctest took $(( $(date +%s) - start )) s"

@@ -1,9 +1,8 @@
 #include "pipeline/gpu_frames.hpp"
+#include "pipeline/frame_pool.hpp"
 
 #include <atomic>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "gpu/cuda_check.hpp"
 #include "gpu/cuda_raii.hpp"
@@ -13,86 +12,9 @@
 namespace ballcam::pipeline {
 namespace {
 
-// An NV12 picture in one pinned host allocation (rows of exactly the width):
-// what the output pictures are downloaded into.
-class PinnedNv12Frame {
- public:
-  static Result<PinnedNv12Frame> allocate(int width_px, int height_px) {
-    PinnedNv12Frame f;
-    const std::size_t luma = static_cast<std::size_t>(width_px) * static_cast<std::size_t>(height_px);
-    BALLCAM_ASSIGN_OR_RETURN(f.mem_, gpu::PinnedBuffer::allocate(luma * 3 / 2));
-    f.view_ = {f.mem_.get(), width_px, f.mem_.get() + luma, width_px, width_px, height_px};
-    return f;
-  }
-  gpu::Nv12MutView view() const { return view_; }
-
- private:
-  gpu::PinnedBuffer mem_;
-  gpu::Nv12MutView view_{};
-};
-
-// NV12 frames of one size, reused: a Frame's storage hands its allocation
-// back here when the last reference goes (any thread). Mem, in `kMemory`:
-// gpu::DeviceNv12Frame (Y, then UV at pitch * height: the layout NVENC
-// reads) or PinnedNv12Frame.
-template <typename Mem, MemoryLocation kMemory>
-class FramePool : public std::enable_shared_from_this<FramePool<Mem, kMemory>> {
- public:
-  Result<Frame> take(int width_px, int height_px) {
-    std::unique_ptr<Mem> mem;
-    {
-      std::lock_guard lock(mutex_);
-      if (width_px != width_px_ || height_px != height_px_) {  // a live input changed size
-        free_.clear();
-        width_px_ = width_px;
-        height_px_ = height_px;
-      }
-      if (!free_.empty()) {
-        mem = std::move(free_.back());
-        free_.pop_back();
-      }
-    }
-    if (!mem) {
-      BALLCAM_ASSIGN_OR_RETURN(Mem f, Mem::allocate(width_px, height_px));
-      mem = std::make_unique<Mem>(std::move(f));
-      allocated_.fetch_add(1);
-    }
-    const gpu::Nv12MutView v = mem->view();
-    Frame out;
-    out.format = PixelFormat::kNv12;
-    out.memory = kMemory;
-    out.width_px = width_px;
-    out.height_px = height_px;
-    out.planes[0] = v.y;
-    out.strides[0] = v.y_pitch;
-    out.planes[1] = v.uv;
-    out.strides[1] = v.uv_pitch;
-    std::weak_ptr<FramePool> pool = this->weak_from_this();
-    out.storage = std::shared_ptr<void>(mem.release(), [pool](void* p) {
-      std::unique_ptr<Mem> back(static_cast<Mem*>(p));
-      if (auto alive = pool.lock()) alive->give_back(std::move(back));
-    });
-    return out;
-  }
-
-  int allocated() const { return allocated_.load(); }
-
- private:
-  void give_back(std::unique_ptr<Mem> mem) {
-    std::lock_guard lock(mutex_);
-    const gpu::Nv12MutView v = mem->view();
-    if (v.width_px == width_px_ && v.height_px == height_px_) free_.push_back(std::move(mem));
-  }
-
-  std::mutex mutex_;
-  int width_px_ = 0;
-  int height_px_ = 0;
-  std::vector<std::unique_ptr<Mem>> free_;
-  std::atomic<int> allocated_{0};
-};
-
 using DevicePool = FramePool<gpu::DeviceNv12Frame, MemoryLocation::kCuda>;
-using PinnedPool = FramePool<PinnedNv12Frame, MemoryLocation::kHost>;
+// Output pictures downloaded into page-locked memory.
+using PinnedPool = FramePool<PackedNv12Frame<gpu::PinnedBuffer>, MemoryLocation::kHost>;
 
 class CudaFrames final : public GpuFrames {
  public:

@@ -21,8 +21,9 @@
 // Builds with the CUDA kernels (gpu_frames.cpp); without them
 // (gpu_frames_none.cpp) create() answers kUnavailable. create_reference()
 // (gpu_frames_common.cpp, every build) runs the same stages on the kernels'
-// CPU references with host NV12 frames: the GPU path's wiring, tested where
-// no GPU is (`gpu.reference_path`).
+// CPU references with host NV12 frames, and the same pools
+// (pipeline/frame_pool.hpp) in host memory: the GPU path's wiring, tested
+// where no GPU is (`gpu.reference_path`).
 #pragma once
 
 #include <cstdint>
@@ -68,7 +69,8 @@ class GpuFrames {
 
   virtual std::uint64_t bytes_host_to_device() const = 0;
   virtual std::uint64_t bytes_device_to_host() const = 0;
-  // Device frames allocated by the pool (its high-water mark).
+  // Input frames of the current size allocated by the pool: the most that
+  // were in flight at once (the pool is emptied when the input's size changes).
   virtual int pooled_frames() const = 0;
 };
 

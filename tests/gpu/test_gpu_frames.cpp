@@ -3,6 +3,7 @@
 // (adopt), cropped, resized and marked (render) gives the same bytes, with
 // the output kept on the device (for NVENC) or downloaded (for libx264), and
 // the same bytes counted. Skips without a device.
+#include <algorithm>
 #include <cstdint>
 #include <set>
 #include <vector>
@@ -110,29 +111,53 @@ TEST(GpuFramesCuda, AdoptsTenBitDeviceFrames) {
 }
 
 // Pictures held at once (an encoder's queue) are distinct buffers; released
-// ones are reused, so the pool stays at the high-water mark.
-TEST(GpuFramesCuda, PoolsHeldPicturesAndReusesReleasedOnes) {
-  SKIP_WITHOUT_DEVICE();
+// ones are reused, so the pool stays at the high-water mark. An input of
+// another size (a live camera back at another resolution) empties it.
+void expect_pools_reuse_released_frames(GpuFrames& frames, MemoryLocation output_memory) {
   const Frame picture = test_picture();
-  ASSERT_OK_AND_ASSIGN(auto cuda, GpuFrames::create(640, 360, GpuFrames::Output::kDevice));
   std::vector<Frame> held;
   for (int i = 0; i < 4; ++i) {
-    ASSERT_OK_AND_ASSIGN(Frame in, cuda->adopt(picture));
-    ASSERT_OK_AND_ASSIGN(Frame out, cuda->render(in, CropRect{0, 0, 1280, 720}, nullptr));
+    ASSERT_OK_AND_ASSIGN(Frame in, frames.adopt(picture));
+    ASSERT_OK_AND_ASSIGN(Frame out, frames.render(in, CropRect{0, 0, 1280, 720}, nullptr));
+    EXPECT_TRUE(out.memory == output_memory);
     held.push_back(in);
     held.push_back(out);
   }
   std::set<const std::uint8_t*> distinct;
   for (const Frame& f : held) distinct.insert(f.planes[0]);
   EXPECT_EQ(distinct.size(), held.size());
-  EXPECT_EQ(cuda->pooled_frames(), 4);  // input frames
+  EXPECT_EQ(frames.pooled_frames(), 4);  // input frames
   held.clear();
   for (int i = 0; i < 10; ++i) {
-    ASSERT_OK_AND_ASSIGN(Frame in, cuda->adopt(picture));
-    ASSERT_OK_AND_ASSIGN(Frame out, cuda->render(in, CropRect{0, 0, 1280, 720}, nullptr));
+    ASSERT_OK_AND_ASSIGN(Frame in, frames.adopt(picture));
+    ASSERT_OK_AND_ASSIGN(Frame out, frames.render(in, CropRect{0, 0, 1280, 720}, nullptr));
   }
-  EXPECT_EQ(cuda->pooled_frames(), 4);
-  EXPECT_EQ(cuda->bytes_device_to_host(), 0u);  // device output: nothing came down
+  EXPECT_EQ(frames.pooled_frames(), 4);
+  EXPECT_EQ(frames.bytes_device_to_host(), 0u);  // device output: nothing came down
+
+  Frame small = Frame::allocate(PixelFormat::kYuv420p, 640, 360);
+  std::fill(small.planes[0], small.planes[0] + small.strides[0] * 360, std::uint8_t{90});
+  std::fill(small.planes[1], small.planes[1] + small.strides[1] * 180, std::uint8_t{128});
+  std::fill(small.planes[2], small.planes[2] + small.strides[2] * 180, std::uint8_t{128});
+  ASSERT_OK_AND_ASSIGN(Frame in, frames.adopt(small));
+  EXPECT_EQ(in.width_px, 640);
+  EXPECT_EQ(frames.pooled_frames(), 1);
+  ASSERT_OK_AND_ASSIGN(Frame out, frames.render(in, CropRect{0, 0, 640, 360}, nullptr));
+  ASSERT_OK_AND_ASSIGN(Frame host, frames.to_host(out));
+  EXPECT_EQ(host.width_px, 640);
+  EXPECT_EQ(host.planes[0][0], 90);
+}
+
+TEST(GpuFramesCuda, PoolsHeldPicturesAndReusesReleasedOnes) {
+  SKIP_WITHOUT_DEVICE();
+  ASSERT_OK_AND_ASSIGN(auto cuda, GpuFrames::create(640, 360, GpuFrames::Output::kDevice));
+  expect_pools_reuse_released_frames(*cuda, MemoryLocation::kCuda);
+}
+
+// The reference implementation pools the same way (no device needed).
+TEST(GpuFramesReference, PoolsHeldPicturesAndReusesReleasedOnes) {
+  ASSERT_OK_AND_ASSIGN(auto ref, GpuFrames::create_reference(640, 360, GpuFrames::Output::kDevice));
+  expect_pools_reuse_released_frames(*ref, MemoryLocation::kHost);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@ restarted 3 times, servers frozen (SIGSTOP) for 5 s, resolution change,
 corrupt packets, 401/404, and Ctrl-C while reconnecting. Each asserts that
 ballcam keeps running, recovers within 3 s, that its memory stays bounded,
 and that what nginx recorded and the local MP4 decode end to end."""
+import json
 import os
 import re
 import signal
@@ -355,6 +356,12 @@ def test_resolution_change_mid_stream(rtsp, nginx, clips, tmp_path, path):
     assert rc == 130, bc.tail()
     if path == "gpu-reference":
         assert "the GPU path on its CPU references" in bc.log.read_text(errors="replace"), bc.tail()
+        # The input-frame pool was emptied at each size change and holds what
+        # is in flight at the last size: the decoded-frame queue (2), one
+        # frame in each of the source, analyse and render threads, one
+        # waiting for render; frames dropped to stay live come back at once.
+        pool = json.loads((tmp_path / "metrics.json").read_text())["counters"]["gpu_pool_frames"]
+        assert 1 <= pool <= 6, pool
     decodes(bc.record)
     size = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
                            "-of", "csv=p=0", str(bc.record)], capture_output=True, text=True).stdout.strip()
