@@ -503,4 +503,13 @@ int main(int argc, char** argv) {
 
 }  // namespace ballcam::app
 
-int main(int argc, char** argv) { return ballcam::app::main(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return ballcam::app::main(argc, argv);
+  } catch (const std::exception& e) {
+    // Errors travel as Status; an exception here is a bug or memory running
+    // out: one line and exit 1, not std::terminate.
+    std::fprintf(stderr, "ballcam: error: internal: %s\n", ballcam::io::redact_urls_in(e.what()).c_str());
+    return static_cast<int>(ballcam::ErrorCode::kInternal);
+  }
+}

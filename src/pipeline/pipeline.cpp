@@ -90,6 +90,21 @@ struct Pipeline::Impl {
   BoundedQueue<AnalysedFrame>& analysed_queue() { return live ? live_analysed : analysed; }
   BoundedQueue<Frame>& rendered_queue() { return live ? live_rendered : rendered; }
 
+  // A stage thread running `body`. An exception escaping it (a bug, memory
+  // running out) would end the process in std::terminate with the outputs
+  // unfinalised; it ends the run with an error instead (fail() closes the
+  // queues the body would have closed).
+  template <typename Body>
+  std::thread start_stage(const char* stage, Body body) {
+    return std::thread([this, stage, body = std::move(body)]() mutable {
+      try {
+        body();
+      } catch (const std::exception& e) {
+        fail(error(ErrorCode::kInternal, std::string(stage) + " thread: " + e.what()));
+      }
+    });
+  }
+
   void fail(Status status) {
     {
       std::lock_guard lock(error_mutex);
@@ -270,7 +285,7 @@ Status Pipeline::run() {
   };
 
   // --- stage threads ------------------------------------------------------
-  std::thread source_thread([&] {
+  std::thread source_thread = im.start_stage("source", [&] {
     BoundedQueue<Frame>& out = im.frame_queue();
     while (!stop_requested_.load() && !im.aborted.load()) {
       if (config_.max_frames >= 0 && static_cast<std::int64_t>(frames_in.value()) >= config_.max_frames) break;
@@ -310,7 +325,7 @@ Status Pipeline::run() {
 
   // Hindsight: the tracker's state of a frame is decided again N frames
   // later (track/hindsight.hpp); the frames wait here meanwhile.
-  std::thread analyse_thread([&] {
+  std::thread analyse_thread = im.start_stage("analyse", [&] {
     int geometry_w = info.width_px, geometry_h = info.height_px;
     track::Hindsight hindsight(im.tracker->config().hindsight_frames, im.tracker->config().max_speed_px_per_frame);
     std::deque<AnalysedFrame> waiting;  // frames whose state hindsight still holds, oldest first
@@ -408,7 +423,7 @@ Status Pipeline::run() {
     analysed_q.close();
   });
 
-  std::thread render_thread([&] {
+  std::thread render_thread = im.start_stage("render", [&] {
     const int out_w = config_.camera.output_width_px, out_h = config_.camera.output_height_px;
     while (auto a = analysed_q.pop()) {
       if (im.aborted.load()) break;
@@ -448,7 +463,7 @@ Status Pipeline::run() {
     rendered_q.close();
   });
 
-  std::thread sink_thread([&] {
+  std::thread sink_thread = im.start_stage("sink", [&] {
     // The output timeline. Files: the input's timestamps. Live: the same,
     // shifted forward after a gap so it never goes back (offset_us only grows).
     std::int64_t offset_us = 0;
