@@ -223,67 +223,43 @@ Point2 refine(const float* map, int h, int w, const Peak& p) {
   return s > 0.0 ? Point2{sx / s, sy / s} : Point2{p.col + 0.5, p.row + 0.5};
 }
 
-class FootAndBallDetector final : public Detector {
+class FootAndBallDetector final : public TorchDetector {
  public:
   FootAndBallDetector(const DetectorConfig& config, std::unique_ptr<FootAndBallModel> model, TorchPlacement placement,
                       double load_ms)
-      : config_(config), model_(std::move(model)), placement_(std::move(placement)) {
-    if (placement_.cuda()) model_->to(placement_.device(), placement_.dtype());
-    timer_.set_load_ms(load_ms);
-  }
-  ~FootAndBallDetector() override {
-    if (timer_.calls() > 0) log_info("footandball: " + timer_.summary());
+      : TorchDetector("footandball", std::move(placement), load_ms), config_(config), model_(std::move(model)) {
+    if (this->placement().cuda()) model_->to(this->placement().device(), this->placement().dtype());  // the parameter went to the base
   }
 
-  std::string name() const override { return "footandball"; }
-  bool takes_device_frames() const override { return placement_.cuda(); }
-  std::uint64_t bytes_host_to_device() const override { return placement_.bytes_host_to_device(); }
-  std::uint64_t bytes_device_to_host() const override { return placement_.bytes_device_to_host(); }
-
-  Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
-    BALLCAM_RETURN_IF_ERROR(placement_.check_frame(frame).with_context("footandball"));
-    DetectionPlanner& planner = planner_for(planner_, frame, config_.planner, config_.planner.tile_px);
-    Detections out;
-    out.frame_index = frame.index;
-    out.pts_us = frame.pts_us;
-    const DetectionPlan plan = planner.plan(hints);
-    if (!plan.run) {
-      out.detector_ran = false;
-      return out;
-    }
-    const auto t0 = CallTimer::Clock::now();
+ private:
+  // The whole frame at --input-scale, or the planner's tiles.
+  InputShape input_shape(const Frame& frame) const override {
     const double scale = config_.planner.input_scale > 0.0 ? config_.planner.input_scale : 1.0;
-    const int in_w = std::max(32, static_cast<int>(std::lround(frame.width_px * scale)));
-    const int in_h = std::max(32, static_cast<int>(std::lround(frame.height_px * scale)));
-    const auto stream = placement_.stream_scope();
-    auto planned = placement_.input(frame, plan, in_w, in_h, config_.planner.tile_px, norm_);
-    if (!planned.ok()) return planned.status().with_context("footandball");
-    const PlannedInput& input = *planned;
+    return {config_.planner, config_.planner.tile_px, std::max(32, static_cast<int>(std::lround(frame.width_px * scale))),
+            std::max(32, static_cast<int>(std::lround(frame.height_px * scale)))};
+  }
+
+  Status run(const PlannedInput& input, Detections& out) override {
     FootAndBallMaps maps;
     try {
-      const std::vector<torch::Tensor> raw = placement_.forward(input.tensor, [this](const torch::Tensor& x) {
+      const std::vector<torch::Tensor> raw = placement().forward(input.tensor, [this](const torch::Tensor& x) {
         FootAndBallMaps m = model_->forward(x);
         return std::vector<torch::Tensor>{m.ball_prob, m.player_prob, m.player_box};
       });
-      maps.ball_prob = placement_.to_host(raw[0]);
-      maps.player_prob = placement_.to_host(raw[1]);
-      maps.player_box = placement_.to_host(raw[2]);
+      maps.ball_prob = placement().to_host(raw[0]);
+      maps.player_prob = placement().to_host(raw[1]);
+      maps.player_box = placement().to_host(raw[2]);
     } catch (const std::exception& e) {
       std::string what = e.what();
       return error(ErrorCode::kInternal, "footandball: forward failed: " + what.substr(0, what.find('\n')));
     }
     decode(maps, input, out);
-    if (!plan.whole_frame) out.looked_at = input.windows;
-    const double ms = elapsed_ms(t0);
-    timer_.add_call_ms(ms);
-    planner.report_cost(plan, ms);
-    return out;
+    return Status::Ok();
   }
 
- private:
   void decode(const FootAndBallMaps& maps, const PlannedInput& input, Detections& out) const {
     // The frame the planner was made for: this call's frame (off it = padding).
-    const double width_px = planner_->frame_width_px(), height_px = planner_->frame_height_px();
+    const double width_px = planner().frame_width_px(), height_px = planner().frame_height_px();
     const torch::Tensor ball = maps.ball_prob.contiguous();
     const torch::Tensor player = maps.player_prob.contiguous();
     const torch::Tensor box = maps.player_box.contiguous();
@@ -330,10 +306,6 @@ class FootAndBallDetector final : public Detector {
 
   DetectorConfig config_;
   std::unique_ptr<FootAndBallModel> model_;
-  TorchPlacement placement_;
-  std::unique_ptr<DetectionPlanner> planner_;
-  InputNormalisation norm_;
-  CallTimer timer_;
 };
 
 }  // namespace

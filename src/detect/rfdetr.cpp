@@ -199,10 +199,10 @@ std::vector<RfDetrHit> rfdetr_top_k(const float* boxes, const float* logits, int
 
 namespace {
 
-class RfDetrDetector final : public Detector {
+class RfDetrDetector final : public TorchDetector {
  public:
   RfDetrDetector(const DetectorConfig& config, RfDetrModel model, TorchPlacement placement, double load_ms)
-      : config_(config), model_(std::move(model)), placement_(std::move(placement)) {
+      : TorchDetector("rfdetr", std::move(placement), load_ms), config_(config), model_(std::move(model)) {
     const RfDetrSidecar& s = model_.sidecar();
     norm_.mean = s.mean;
     norm_.std = s.std;
@@ -214,43 +214,24 @@ class RfDetrDetector final : public Detector {
     // a CUDA run downloads 2 of the C columns.
     std::vector<std::int64_t> columns{ball_class_};
     if (person_class_ >= 0) columns.push_back(person_class_);
-    columns_ = torch::tensor(columns, torch::kLong).to(placement_.device());
-    timer_.set_load_ms(load_ms);
-  }
-  ~RfDetrDetector() override {
-    if (timer_.calls() > 0) log_info("rfdetr: " + timer_.summary());
+    columns_ = torch::tensor(columns, torch::kLong).to(this->placement().device());  // the parameter went to the base
   }
 
-  std::string name() const override { return "rfdetr"; }
-  bool takes_device_frames() const override { return placement_.cuda(); }
-  std::uint64_t bytes_host_to_device() const override { return placement_.bytes_host_to_device(); }
-  std::uint64_t bytes_device_to_host() const override { return placement_.bytes_device_to_host(); }
-
-  Result<Detections> detect(const Frame& frame, const DetectHints& hints) override {
-    BALLCAM_RETURN_IF_ERROR(placement_.check_frame(frame).with_context("rfdetr"));
+ private:
+  // A fixed-size model: one tile is one network input. Non-square exports
+  // run whole-frame only.
+  InputShape input_shape(const Frame& /*frame*/) const override {
     const RfDetrSidecar& s = model_.sidecar();
-    // A fixed-size model: one tile is one network input. Non-square exports
-    // run whole-frame only.
     PlannerConfig pc = config_.planner;
     if (s.width_px != s.height_px) pc.enabled = false;
-    DetectionPlanner& planner = planner_for(planner_, frame, pc, s.width_px);
-    Detections out;
-    out.frame_index = frame.index;
-    out.pts_us = frame.pts_us;
-    const DetectionPlan plan = planner.plan(hints);
-    if (!plan.run) {
-      out.detector_ran = false;
-      return out;
-    }
-    const auto t0 = CallTimer::Clock::now();
-    const auto stream = placement_.stream_scope();
-    auto planned = placement_.input(frame, plan, s.width_px, s.height_px, s.width_px, norm_);
-    if (!planned.ok()) return planned.status().with_context("rfdetr");
-    const PlannedInput& input = *planned;
+    return {pc, s.width_px, s.width_px, s.height_px};
+  }
+
+  Status run(const PlannedInput& input, Detections& out) override {
     torch::Tensor boxes, logits;
     Status failed;
     try {
-      const std::vector<torch::Tensor> result = placement_.forward(input.tensor, [&](const torch::Tensor& x) {
+      const std::vector<torch::Tensor> result = placement().forward(input.tensor, [&](const torch::Tensor& x) {
         auto r = model_.forward(x);
         if (!r.ok()) {
           failed = r.status();
@@ -258,25 +239,20 @@ class RfDetrDetector final : public Detector {
         }
         return std::vector<torch::Tensor>{r->first, r->second};
       });
-      boxes = placement_.to_host(result[0]);
-      logits = placement_.to_host(result[1].index_select(2, columns_));
+      boxes = placement().to_host(result[0]);
+      logits = placement().to_host(result[1].index_select(2, columns_));
     } catch (const std::exception& e) {
       if (!failed.ok()) return failed;
       return error(ErrorCode::kInternal, "RF-DETR forward failed: " + first_line(e.what()));
     }
     decode(boxes, logits, input.windows, out);
-    if (!plan.whole_frame) out.looked_at = input.windows;
-    const double ms = elapsed_ms(t0);
-    timer_.add_call_ms(ms);
-    planner.report_cost(plan, ms);
-    return out;
+    return Status::Ok();
   }
 
- private:
   void decode(const torch::Tensor& boxes, const torch::Tensor& logits, const std::vector<Box>& windows,
               Detections& out) const {
     // The frame the planner was made for: this call's frame (off it = padding).
-    const double width_px = planner_->frame_width_px(), height_px = planner_->frame_height_px();
+    const double width_px = planner().frame_width_px(), height_px = planner().frame_height_px();
     const int q = static_cast<int>(boxes.size(1));
     const int c = static_cast<int>(logits.size(2));
     const float* bdata = boxes.data_ptr<float>();
@@ -310,13 +286,9 @@ class RfDetrDetector final : public Detector {
 
   DetectorConfig config_;
   RfDetrModel model_;
-  TorchPlacement placement_;
   torch::Tensor columns_;  // the logit columns decode() reads: ball, then person when the model has it
-  InputNormalisation norm_;
   int ball_class_ = 37;
   int person_class_ = -1;
-  std::unique_ptr<DetectionPlanner> planner_;
-  CallTimer timer_;
 };
 
 }  // namespace

@@ -273,11 +273,38 @@ PlannedInput planned_input(const Frame& frame, const DetectionPlan& plan, int wh
   return in;
 }
 
-DetectionPlanner& planner_for(std::unique_ptr<DetectionPlanner>& slot, const Frame& frame,
-                              const PlannerConfig& config, int network_tile_px) {
-  if (!slot || slot->frame_width_px() != frame.width_px || slot->frame_height_px() != frame.height_px)
-    slot = std::make_unique<DetectionPlanner>(config, frame.width_px, frame.height_px, network_tile_px);
-  return *slot;
+TorchDetector::TorchDetector(std::string name, TorchPlacement placement, double load_ms)
+    : name_(std::move(name)), placement_(std::move(placement)) {
+  timer_.set_load_ms(load_ms);
+}
+
+TorchDetector::~TorchDetector() {
+  if (timer_.calls() > 0) log_info(name_ + ": " + timer_.summary());
+}
+
+Result<Detections> TorchDetector::detect(const Frame& frame, const DetectHints& hints) {
+  BALLCAM_RETURN_IF_ERROR(placement_.check_frame(frame).with_context(name_));
+  const InputShape shape = input_shape(frame);
+  if (!planner_ || planner_->frame_width_px() != frame.width_px || planner_->frame_height_px() != frame.height_px)
+    planner_ = std::make_unique<DetectionPlanner>(shape.planner, frame.width_px, frame.height_px, shape.tile_px);
+  Detections out;
+  out.frame_index = frame.index;
+  out.pts_us = frame.pts_us;
+  const DetectionPlan plan = planner_->plan(hints);
+  if (!plan.run) {
+    out.detector_ran = false;
+    return out;
+  }
+  const auto t0 = CallTimer::Clock::now();
+  const auto stream = placement_.stream_scope();
+  auto input = placement_.input(frame, plan, shape.whole_w, shape.whole_h, shape.tile_px, norm_);
+  if (!input.ok()) return input.status().with_context(name_);
+  BALLCAM_RETURN_IF_ERROR(run(*input, out));
+  if (!plan.whole_frame) out.looked_at = input->windows;
+  const double ms = elapsed_ms(t0);
+  timer_.add_call_ms(ms);
+  planner_->report_cost(plan, ms);
+  return out;
 }
 
 namespace {

@@ -130,11 +130,6 @@ class TorchPlacement {
                                                   torch::ScalarType dtype);
 };
 
-// The planner of one backend instance for this frame's size: `slot` is made
-// anew (its plan state reset) when the size changes.
-DetectionPlanner& planner_for(std::unique_ptr<DetectionPlanner>& slot, const Frame& frame,
-                              const PlannerConfig& config, int network_tile_px);
-
 // Candidates gathered from every batch item of a call (overlapping tiles see
 // one ball or player twice) merged into `out`, best first: a ball closer than
 // max(both radii, min_merge_px) to a better one, and a player box
@@ -173,5 +168,50 @@ class CallTimer {
 inline double elapsed_ms(CallTimer::Clock::time_point since) {
   return std::chrono::duration<double, std::milli>(CallTimer::Clock::now() - since).count();
 }
+
+// What FootAndBall and RF-DETR share around their networks: the frame
+// check, a planner for this frame's size (made anew, its plan state reset,
+// when the size changes), frames the planner skips, the CUDA stream scope,
+// the windows looked at, and the call's time (reported to the planner, and
+// summed up in a log line at the end). A backend says how its input is
+// shaped and runs its network on it.
+class TorchDetector : public Detector {
+ public:
+  ~TorchDetector() override;
+  std::string name() const final { return name_; }
+  bool takes_device_frames() const final { return placement_.cuda(); }
+  std::uint64_t bytes_host_to_device() const final { return placement_.bytes_host_to_device(); }
+  std::uint64_t bytes_device_to_host() const final { return placement_.bytes_device_to_host(); }
+  Result<Detections> detect(const Frame& frame, const DetectHints& hints) final;
+
+ protected:
+  TorchDetector(std::string name, TorchPlacement placement, double load_ms);
+
+  // A frame's network input: the planner's settings, the network's tile
+  // size, and the size the whole frame is resampled to.
+  struct InputShape {
+    PlannerConfig planner;
+    int tile_px = 0;
+    int whole_w = 0;
+    int whole_h = 0;
+  };
+  virtual InputShape input_shape(const Frame& frame) const = 0;
+  // The network on `input`, its outputs decoded into `out`'s balls and
+  // players in source pixels (what lies off the planner's frame is padding).
+  virtual Status run(const PlannedInput& input, Detections& out) = 0;
+
+  TorchPlacement& placement() { return placement_; }
+  const TorchPlacement& placement() const { return placement_; }
+  // The planner of the frame being detected.
+  const DetectionPlanner& planner() const { return *planner_; }
+
+  InputNormalisation norm_;
+
+ private:
+  std::string name_;
+  TorchPlacement placement_;
+  std::unique_ptr<DetectionPlanner> planner_;
+  CallTimer timer_;
+};
 
 }  // namespace ballcam::detect
