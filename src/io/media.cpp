@@ -70,6 +70,14 @@ bool key_in_path(const std::string& scheme) {
 
 }  // namespace
 
+std::string url_scheme(const std::string& url) {
+  const auto pos = url.find("://");
+  if (pos == std::string::npos) return {};
+  std::string s = url.substr(0, pos);
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
 std::string redact_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;

@@ -56,6 +56,10 @@ struct StreamInfo {
   std::string decoder_note;     // why (e.g. why --decode auto stayed on the CPU)
 };
 
+// The URL's scheme in lower case ("rtmp" for RTMP://host/app), or "" for a
+// plain path.
+std::string url_scheme(const std::string& url);
+
 // Returns the URL safe to print: user:password@ removed, an RTMP stream key
 // (rtmp://host/app/KEY) replaced by ***, and the values of secret query
 // parameters replaced by *** (passphrase and streamid for SRT, password, pwd,

@@ -9,6 +9,9 @@
 
 namespace ballcam::io {
 
+// Microseconds: the time base of Frame and AudioPacket timestamps.
+constexpr AVRational kMicros{1, 1000000};
+
 class AudioStreamDesc {
  public:
   enum class Kind : std::uint8_t {

@@ -16,12 +16,8 @@
 namespace ballcam::io {
 
 bool is_network_url(const std::string& url) {
-  const auto pos = url.find("://");
-  if (pos == std::string::npos || pos == 0) return false;
-  std::string scheme = url.substr(0, pos);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return scheme != "file" && scheme != "pipe";
+  const std::string scheme = url_scheme(url);
+  return !scheme.empty() && scheme != "file" && scheme != "pipe";
 }
 
 AudioPacket copy_audio_packet(const AudioPacket& packet) {

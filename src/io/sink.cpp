@@ -24,16 +24,7 @@ extern "C" {
 namespace ballcam::io {
 namespace {
 
-constexpr AVRational kMicros{1, 1000000};
 constexpr AVRational kVideoTimeBase{1, 90000};  // fine enough for VFR timing
-
-std::string scheme_of(const std::string& url) {
-  const auto pos = url.find("://");
-  if (pos == std::string::npos) return {};
-  std::string s = url.substr(0, pos);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 struct Deadline {
   std::atomic<std::int64_t> deadline_us{0};
@@ -76,7 +67,7 @@ class FfmpegSink final : public Sink {
     options_ = options;
     url_redacted_ = redact_url(options.url);
     if (options.url.empty()) return out_error("no output given");
-    const std::string scheme = scheme_of(options.url);
+    const std::string scheme = url_scheme(options.url);
     network_ = !scheme.empty() && scheme != "file";
 
     std::string format = options.format;

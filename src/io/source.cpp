@@ -25,20 +25,10 @@ extern "C" {
 namespace ballcam::io {
 namespace {
 
-constexpr AVRational kMicros{1, 1000000};
-
-std::string scheme_of(const std::string& url) {
-  const auto pos = url.find("://");
-  if (pos == std::string::npos) return {};
-  std::string s = url.substr(0, pos);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-bool is_local_path(const std::string& url) { return scheme_of(url).empty() || scheme_of(url) == "file"; }
+bool is_local_path(const std::string& url) { return url_scheme(url).empty() || url_scheme(url) == "file"; }
 
 std::string local_path(const std::string& url) {
-  return scheme_of(url) == "file" ? url.substr(std::string_view("file://").size()) : url;
+  return url_scheme(url) == "file" ? url.substr(std::string_view("file://").size()) : url;
 }
 
 // Protocols that are live by nature; http(s) is live only without a duration.
@@ -79,7 +69,7 @@ class FfmpegSource final : public Source {
 
   Status open() {
     info_.url_redacted = redact_url(options_.url);
-    const std::string scheme = scheme_of(options_.url);
+    const std::string scheme = url_scheme(options_.url);
     if (options_.url.empty()) return input_error(info_.url_redacted, "no input given");
 
     if (is_local_path(options_.url)) {
