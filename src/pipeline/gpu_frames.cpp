@@ -1,130 +1,80 @@
 #include "pipeline/gpu_frames.hpp"
-#include "pipeline/frame_pool.hpp"
 
-#include <atomic>
+#include <span>
 #include <string>
 
 #include "gpu/cuda_check.hpp"
 #include "gpu/cuda_raii.hpp"
 #include "gpu/frame_view.hpp"
 #include "gpu/kernels.hpp"
+#include "pipeline/pooled_frames.hpp"
 
 namespace ballcam::pipeline {
 namespace {
 
-using DevicePool = FramePool<gpu::DeviceNv12Frame, MemoryLocation::kCuda>;
-// Output pictures downloaded into page-locked memory.
-using PinnedPool = FramePool<PackedNv12Frame<gpu::PinnedBuffer>, MemoryLocation::kHost>;
+// The zero-copy path's steps on CUDA (PooledFrames, pooled_frames.hpp).
+// Ordering: FFmpeg writes a decoded frame on the legacy default stream;
+// to_device() copies on a blocking stream (ordered after it) and waits for
+// that copy, so the NVDEC surface is free at once. The render steps and the
+// download run on a stream of their own, waited for before a picture leaves.
+struct CudaOps {
+  using DeviceFrame = gpu::DeviceNv12Frame;  // Y, then UV at pitch * height: the layout NVENC reads
+  using HostFrame = PackedNv12Frame<gpu::PinnedBuffer>;  // page-locked: the download is truly async
+  static constexpr MemoryLocation kDeviceMemory = MemoryLocation::kCuda;
+  static constexpr const char* kDeviceName = "CUDA memory";
 
-class CudaFrames final : public GpuFrames {
- public:
-  Status open(int out_w, int out_h, Output output) {
-    BALLCAM_RETURN_IF_ERROR(check_nv12_size(out_w, out_h, "output", ErrorCode::kInvalidArgument));
-    out_w_ = out_w;
-    out_h_ = out_h;
-    output_ = output;
-    BALLCAM_ASSIGN_OR_RETURN(copy_, gpu::Stream::create_blocking());
-    BALLCAM_ASSIGN_OR_RETURN(render_, gpu::Stream::create());
-    if (output == Output::kHost) {
-      BALLCAM_ASSIGN_OR_RETURN(out_, gpu::DeviceNv12Frame::allocate(out_w, out_h));
-    }
+  Status open() {
+    BALLCAM_ASSIGN_OR_RETURN(copy, gpu::Stream::create_blocking());
+    BALLCAM_ASSIGN_OR_RETURN(render, gpu::Stream::create());
     return Status::Ok();
   }
 
-  Result<Frame> adopt(Frame decoded) override {
-    BALLCAM_RETURN_IF_ERROR(check_nv12_size(decoded.width_px, decoded.height_px, "frame", ErrorCode::kInputError));
-    BALLCAM_ASSIGN_OR_RETURN(Frame out, pool_->take(decoded.width_px, decoded.height_px));
-    copy_timing(decoded, out);
-    const gpu::Nv12MutView dst = gpu::nv12_mut_view(out);
+  Result<std::uint64_t> to_device(const Frame& decoded, const gpu::Nv12MutView& dst) {
     const int w = decoded.width_px, h = decoded.height_px;
+    std::uint64_t uploaded = 0;
     if (decoded.memory == MemoryLocation::kCuda && decoded.format == PixelFormat::kNv12) {
-      // Ordered after FFmpeg's copy on the legacy stream (copy_ is blocking).
-      BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(gpu::nv12_view(decoded), dst, cudaMemcpyDeviceToDevice, copy_.get()));
+      BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(gpu::nv12_view(decoded), dst, cudaMemcpyDeviceToDevice, copy.get()));
     } else if (decoded.memory == MemoryLocation::kCuda && decoded.format == PixelFormat::kP010) {
-      // 10-bit NVDEC output: converted to 8-bit NV12 into the pooled frame
-      // on the device (same stream ordering as the copy above).
+      // 10-bit NVDEC output: rounded to 8-bit NV12 on the device.
       const gpu::P010View p010{decoded.planes[0], decoded.strides[0], decoded.planes[1], decoded.strides[1], w, h};
-      BALLCAM_RETURN_IF_ERROR(gpu::p010_to_nv12(p010, dst, copy_.get()));
+      BALLCAM_RETURN_IF_ERROR(gpu::p010_to_nv12(p010, dst, copy.get()));
     } else if (decoded.memory == MemoryLocation::kHost && decoded.format == PixelFormat::kYuv420p) {
       // A stream NVDEC did not decode: one upload, UV interleaved on the way.
       const std::size_t luma = static_cast<std::size_t>(w) * static_cast<std::size_t>(h);
       const std::size_t bytes = luma * 3 / 2;
-      if (up_staging_.size() < bytes) {
-        BALLCAM_ASSIGN_OR_RETURN(up_staging_, gpu::PinnedBuffer::allocate(bytes));
+      if (up_staging.size() < bytes) {
+        BALLCAM_ASSIGN_OR_RETURN(up_staging, gpu::PinnedBuffer::allocate(bytes));
       }
-      const gpu::Nv12MutView staging{up_staging_.get(), w, up_staging_.get() + luma, w, w, h};
+      const gpu::Nv12MutView staging{up_staging.get(), w, up_staging.get() + luma, w, w, h};
       nv12_from_yuv420p(decoded, staging.y, staging.y_pitch, staging.uv, staging.uv_pitch);
-      BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(gpu::as_const(staging), dst, cudaMemcpyHostToDevice, copy_.get()));
-      bytes_h2d_.fetch_add(bytes);
+      BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(gpu::as_const(staging), dst, cudaMemcpyHostToDevice, copy.get()));
+      uploaded = bytes;
     } else {
       return error(ErrorCode::kInvalidArgument, std::string("the GPU path takes NVDEC (nv12, p010) or host yuv420p frames, not ") +
                                                     to_string(decoded.format));
     }
-    // The copy is done before the decoder's surface (or the host picture) goes.
-    BALLCAM_RETURN_IF_ERROR(copy_.synchronize());
-    return out;
+    // Done before the decoder's surface (or the host picture) goes.
+    BALLCAM_RETURN_IF_ERROR(copy.synchronize());
+    return uploaded;
   }
 
-  Result<Frame> render(const Frame& src, const CropRect& crop, const render::OverlayMarks* marks) override {
-    if (src.memory != MemoryLocation::kCuda || src.format != PixelFormat::kNv12)
-      return error(ErrorCode::kInvalidArgument, "GpuFrames::render wants a CUDA NV12 frame");
-    Frame device;
-    gpu::Nv12MutView dst = out_.view();
-    if (output_ == Output::kDevice) {
-      BALLCAM_ASSIGN_OR_RETURN(device, out_pool_->take(out_w_, out_h_));
-      dst = gpu::nv12_mut_view(device);
-    }
-    BALLCAM_RETURN_IF_ERROR(gpu::crop_resize_nv12(gpu::nv12_view(src), crop, dst, render_.get()));
-    if (marks != nullptr) {
-      if (!marks->crosses.empty())
-        BALLCAM_RETURN_IF_ERROR(gpu::draw_crosses_nv12(dst, gpu::cross_specs(marks->crosses), render_.get()));
-      if (marks->ring) BALLCAM_RETURN_IF_ERROR(gpu::draw_ring_nv12(dst, gpu::ring_spec(*marks->ring), render_.get()));
-    }
-    Frame out;
-    if (output_ == Output::kDevice) {
-      out = std::move(device);  // NVENC reads it on its own; the kernels finish first (below)
-    } else {
-      BALLCAM_ASSIGN_OR_RETURN(out, download(gpu::as_const(dst)));
-    }
-    BALLCAM_RETURN_IF_ERROR(render_.synchronize());
-    copy_timing(src, out);
-    return out;
+  Status crop_resize(const gpu::Nv12View& src, const CropRect& crop, const gpu::Nv12MutView& dst) {
+    return gpu::crop_resize_nv12(src, crop, dst, render.get());
   }
-
-  Result<Frame> to_host(const Frame& picture) override {
-    if (picture.memory == MemoryLocation::kHost) return picture;
-    BALLCAM_ASSIGN_OR_RETURN(Frame out, download(gpu::nv12_view(picture)));
-    BALLCAM_RETURN_IF_ERROR(render_.synchronize());
-    copy_timing(picture, out);
-    return out;
+  Status draw_crosses(const gpu::Nv12MutView& dst, std::span<const gpu::CrossSpec> crosses) {
+    return gpu::draw_crosses_nv12(dst, crosses, render.get());
   }
-
-  std::uint64_t bytes_host_to_device() const override { return bytes_h2d_.load(); }
-  std::uint64_t bytes_device_to_host() const override { return bytes_d2h_.load(); }
-  int pooled_frames() const override { return pool_->allocated(); }
-
- private:
-  // Queues the download of a device picture into a pooled pinned frame on the
-  // render stream (the caller synchronises it).
-  Result<Frame> download(const gpu::Nv12View& device) {
-    BALLCAM_ASSIGN_OR_RETURN(Frame host, host_pool_->take(device.width_px, device.height_px));
-    BALLCAM_RETURN_IF_ERROR(gpu::copy_nv12(device, gpu::nv12_mut_view(host), cudaMemcpyDeviceToHost, render_.get()));
-    bytes_d2h_.fetch_add(static_cast<std::uint64_t>(device.width_px) * static_cast<std::uint64_t>(device.height_px) * 3 / 2);
-    return host;
+  Status draw_ring(const gpu::Nv12MutView& dst, const gpu::RingSpec& ring) {
+    return gpu::draw_ring_nv12(dst, ring, render.get());
   }
+  Status download(const gpu::Nv12View& device, const gpu::Nv12MutView& host) {
+    return gpu::copy_nv12(device, host, cudaMemcpyDeviceToHost, render.get());
+  }
+  Status finish_render() { return render.synchronize(); }
 
-  std::shared_ptr<DevicePool> pool_ = std::make_shared<DevicePool>();      // adopted input frames
-  std::shared_ptr<DevicePool> out_pool_ = std::make_shared<DevicePool>();  // output pictures kept on the device
-  std::shared_ptr<PinnedPool> host_pool_ = std::make_shared<PinnedPool>(); // output pictures downloaded
-  int out_w_ = 0;
-  int out_h_ = 0;
-  Output output_ = Output::kHost;
-  gpu::Stream copy_;    // adopt(): blocking, ordered after the decoder's copy
-  gpu::Stream render_;  // render(): crop, overlay, download
-  gpu::DeviceNv12Frame out_;  // Output::kHost: the picture before its download
-  gpu::PinnedBuffer up_staging_;
-  std::atomic<std::uint64_t> bytes_h2d_{0};
-  std::atomic<std::uint64_t> bytes_d2h_{0};
+  gpu::Stream copy;    // to_device(): blocking, ordered after the decoder's copy
+  gpu::Stream render;  // crop, overlay, download
+  gpu::PinnedBuffer up_staging;
 };
 
 }  // namespace
@@ -132,9 +82,7 @@ class CudaFrames final : public GpuFrames {
 Result<std::unique_ptr<GpuFrames>> GpuFrames::create(int output_width_px, int output_height_px, Output output) {
   if (gpu::cuda_device_count() == 0)
     return error(ErrorCode::kUnavailable, "no CUDA device opens here (driver or GPU missing)");
-  auto frames = std::make_unique<CudaFrames>();
-  BALLCAM_RETURN_IF_ERROR(frames->open(output_width_px, output_height_px, output));
-  return std::unique_ptr<GpuFrames>(std::move(frames));
+  return PooledFrames<CudaOps>::create(output_width_px, output_height_px, output);
 }
 
 }  // namespace ballcam::pipeline

@@ -18,12 +18,13 @@
 // waits for that copy, and render() waits for its own stream before it
 // returns, so a pooled frame is never reused while a kernel reads it.
 //
-// Builds with the CUDA kernels (gpu_frames.cpp); without them
-// (gpu_frames_none.cpp) create() answers kUnavailable. create_reference()
-// (gpu_frames_common.cpp, every build) runs the same stages on the kernels'
-// CPU references with host NV12 frames, and the same pools
-// (pipeline/frame_pool.hpp) in host memory: the GPU path's wiring, tested
-// where no GPU is (`gpu.reference_path`).
+// Both implementations are PooledFrames (pooled_frames.hpp: the pools, the
+// render target, the order of the steps, the byte counters) over their own
+// primitive steps: CUDA (gpu_frames.cpp, builds with the CUDA kernels;
+// without them gpu_frames_none.cpp's create() answers kUnavailable), and
+// create_reference()'s kernels' CPU references in host memory
+// (gpu_frames_common.cpp, every build): the GPU path's wiring, tested where
+// no GPU is (`gpu.reference_path`).
 #pragma once
 
 #include <cstdint>
