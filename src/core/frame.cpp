@@ -91,14 +91,14 @@ Frame Frame::clone() const {
   out.pts_us = pts_us;
   out.index = index;
   const PlaneLayout l = layout_of(format, width_px, height_px);
-  for (int p = 0; p < l.count; ++p) {
-    for (int r = 0; r < l.rows[p]; ++r) {
-      std::memcpy(out.planes[p] + static_cast<std::ptrdiff_t>(r) * out.strides[p],
-                  planes[p] + static_cast<std::ptrdiff_t>(r) * strides[p],
-                  static_cast<std::size_t>(l.row_bytes[p]));
-    }
-  }
+  for (int p = 0; p < l.count; ++p) copy_plane(out.planes[p], out.strides[p], planes[p], strides[p], l.row_bytes[p], l.rows[p]);
   return out;
+}
+
+void copy_plane(std::uint8_t* dst, int dst_pitch, const std::uint8_t* src, int src_pitch, int row_bytes, int rows) {
+  for (int r = 0; r < rows; ++r)
+    std::memcpy(dst + static_cast<std::ptrdiff_t>(r) * dst_pitch, src + static_cast<std::ptrdiff_t>(r) * src_pitch,
+                static_cast<std::size_t>(row_bytes));
 }
 
 }  // namespace ballcam

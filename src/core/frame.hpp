@@ -52,4 +52,8 @@ struct Frame {
   Frame clone() const;
 };
 
+// `rows` rows of `row_bytes` bytes each from `src` to `dst` (host memory),
+// each side with its own pitch.
+void copy_plane(std::uint8_t* dst, int dst_pitch, const std::uint8_t* src, int src_pitch, int row_bytes, int rows);
+
 }  // namespace ballcam

@@ -72,16 +72,13 @@ bool key_in_path(const std::string& scheme) {
 
 std::string url_scheme(const std::string& url) {
   const auto pos = url.find("://");
-  if (pos == std::string::npos) return {};
-  std::string s = url.substr(0, pos);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
+  return pos == std::string::npos ? std::string() : lower(url.substr(0, pos));
 }
 
 std::string redact_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;
-  const std::string scheme = lower(url.substr(0, scheme_end));
+  const std::string scheme = url_scheme(url);
   const auto authority_begin = scheme_end + 3;
   auto authority_end = url.find_first_of("/?#", authority_begin);
   if (authority_end == std::string::npos) authority_end = url.size();

@@ -25,7 +25,10 @@ extern "C" {
 namespace ballcam::io {
 namespace {
 
-bool is_local_path(const std::string& url) { return url_scheme(url).empty() || url_scheme(url) == "file"; }
+bool is_local_path(const std::string& url) {
+  const std::string scheme = url_scheme(url);
+  return scheme.empty() || scheme == "file";
+}
 
 std::string local_path(const std::string& url) {
   return url_scheme(url) == "file" ? url.substr(std::string_view("file://").size()) : url;

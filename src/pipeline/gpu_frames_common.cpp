@@ -1,7 +1,6 @@
 // Host helpers shared by both GpuFrames implementations, and the
 // reference implementation: the GPU path's stages on the kernels' CPU
 // references (gpu/reference.hpp), so its wiring runs in tests without a GPU.
-#include <cstring>
 #include <span>
 
 #include "gpu/frame_view.hpp"
@@ -12,9 +11,7 @@
 namespace ballcam::pipeline {
 
 void nv12_from_yuv420p(const Frame& yuv, std::uint8_t* y, int y_pitch, std::uint8_t* uv, int uv_pitch) {
-  for (int r = 0; r < yuv.height_px; ++r)
-    std::memcpy(y + static_cast<std::ptrdiff_t>(r) * y_pitch, yuv.planes[0] + static_cast<std::ptrdiff_t>(r) * yuv.strides[0],
-                static_cast<std::size_t>(yuv.width_px));
+  copy_plane(y, y_pitch, yuv.planes[0], yuv.strides[0], yuv.width_px, yuv.height_px);
   for (int r = 0; r < yuv.height_px / 2; ++r) {
     const std::uint8_t* u = yuv.planes[1] + static_cast<std::ptrdiff_t>(r) * yuv.strides[1];
     const std::uint8_t* v = yuv.planes[2] + static_cast<std::ptrdiff_t>(r) * yuv.strides[2];
@@ -71,13 +68,8 @@ struct ReferenceOps {
     return Status::Ok();
   }
   Status download(const gpu::Nv12View& device, const gpu::Nv12MutView& host) {
-    const auto w = static_cast<std::size_t>(device.width_px);
-    for (int r = 0; r < device.height_px; ++r)
-      std::memcpy(host.y + static_cast<std::ptrdiff_t>(r) * host.y_pitch,
-                  device.y + static_cast<std::ptrdiff_t>(r) * device.y_pitch, w);
-    for (int r = 0; r < device.height_px / 2; ++r)
-      std::memcpy(host.uv + static_cast<std::ptrdiff_t>(r) * host.uv_pitch,
-                  device.uv + static_cast<std::ptrdiff_t>(r) * device.uv_pitch, w);
+    copy_plane(host.y, host.y_pitch, device.y, device.y_pitch, device.width_px, device.height_px);
+    copy_plane(host.uv, host.uv_pitch, device.uv, device.uv_pitch, device.width_px, device.height_px / 2);
     return Status::Ok();
   }
   Status finish_render() { return Status::Ok(); }
